@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The JNI surface of io.getbuf.transport.internal.Native. Everything here is a
+ * thin call into the kernel; the submission and completion queues are driven
+ * from Java over the mmapped rings, so the hot path costs one JNI call
+ * (io_uring_enter) per event-loop iteration.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <jni.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "getbuf_ring.h"
+#include "netty_jni_util.h"
+#include "netty_unix.h"
+
+#define NATIVE_CLASS "io/getbuf/transport/internal/Native"
+#define LIBRARY_NAME "getbuf_transport_native"
+
+static jint native_ring_setup(JNIEnv *env, jclass clazz, jint entries, jlong params_addr)
+{
+	return getbuf_ring_setup((unsigned int) entries,
+				 (struct io_uring_params *) (intptr_t) params_addr);
+}
+
+static jint native_ring_enter(JNIEnv *env, jclass clazz, jint ring_fd, jint to_submit,
+			      jint min_complete, jint flags, jlong arg, jint arg_size)
+{
+	return getbuf_ring_enter(ring_fd, (unsigned int) to_submit, (unsigned int) min_complete,
+				 (unsigned int) flags, (const void *) (intptr_t) arg,
+				 (size_t) arg_size);
+}
+
+static jint native_ring_register(JNIEnv *env, jclass clazz, jint ring_fd, jint opcode,
+				 jlong arg, jint nr_args)
+{
+	return getbuf_ring_register(ring_fd, (unsigned int) opcode,
+				    (const void *) (intptr_t) arg, (unsigned int) nr_args);
+}
+
+static jlong native_mmap(JNIEnv *env, jclass clazz, jint fd, jlong length, jlong offset)
+{
+	return getbuf_mmap_shared(fd, (size_t) length, (uint64_t) offset);
+}
+
+static jint native_munmap(JNIEnv *env, jclass clazz, jlong addr, jlong length)
+{
+	return getbuf_munmap((void *) (intptr_t) addr, (size_t) length);
+}
+
+static jobject native_direct_buffer(JNIEnv *env, jclass clazz, jlong addr, jint capacity)
+{
+	return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) addr, (jlong) capacity);
+}
+
+static jint native_eventfd(JNIEnv *env, jclass clazz)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static jint native_eventfd_write(JNIEnv *env, jclass clazz, jint fd, jlong value)
+{
+	uint64_t v = (uint64_t) value;
+
+	/* EAGAIN means the counter is saturated: the reader is awake anyway. */
+	if (write(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+static jint native_pipe(JNIEnv *env, jclass clazz, jlong fds_addr)
+{
+	return pipe2((int *) (intptr_t) fds_addr, O_CLOEXEC | O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+static jint native_close(JNIEnv *env, jclass clazz, jint fd)
+{
+	return close(fd) < 0 ? -errno : 0;
+}
+
+static jint native_get_buf_opcode(JNIEnv *env, jclass clazz)
+{
+	return IORING_OP_GET_BUF;
+}
+
+static const JNINativeMethod native_methods[] = {
+	{ "ioUringSetup", "(IJ)I", (void *) native_ring_setup },
+	{ "ioUringEnter", "(IIIIJI)I", (void *) native_ring_enter },
+	{ "ioUringRegister", "(IIJI)I", (void *) native_ring_register },
+	{ "mmap", "(IJJ)J", (void *) native_mmap },
+	{ "munmap", "(JJ)I", (void *) native_munmap },
+	{ "directBuffer", "(JI)Ljava/nio/ByteBuffer;", (void *) native_direct_buffer },
+	{ "eventFd", "()I", (void *) native_eventfd },
+	{ "eventFdWrite", "(IJ)I", (void *) native_eventfd_write },
+	{ "pipe", "(J)I", (void *) native_pipe },
+	{ "close", "(I)I", (void *) native_close },
+	{ "getBufOpcode", "()I", (void *) native_get_buf_opcode },
+};
+
+static jint getbuf_native_load(JNIEnv *env, const char *package_prefix)
+{
+	int n = sizeof(native_methods) / sizeof(native_methods[0]);
+
+	if (netty_unix_register(env, package_prefix) == JNI_ERR)
+		return JNI_ERR;
+	if (netty_jni_util_register_natives(env, package_prefix, NATIVE_CLASS, native_methods,
+					    n) != 0) {
+		netty_unix_unregister(env, package_prefix);
+		return JNI_ERR;
+	}
+	return NETTY_JNI_UTIL_JNI_VERSION;
+}
+
+static void getbuf_native_unload(JNIEnv *env)
+{
+	/* unix-common's natives stay registered: other transports may share them */
+}
+
+JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
+{
+	return netty_jni_util_JNI_OnLoad(vm, reserved, LIBRARY_NAME, getbuf_native_load);
+}
+
+JNIEXPORT void JNI_OnUnload(JavaVM *vm, void *reserved)
+{
+	netty_jni_util_JNI_OnUnload(vm, reserved, getbuf_native_unload);
+}
