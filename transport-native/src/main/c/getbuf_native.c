@@ -46,14 +46,14 @@ static jlong native_mmap(JNIEnv *env, jclass clazz, jint fd, jlong length, jlong
 	return getbuf_mmap_shared(fd, (size_t) length, (uint64_t) offset);
 }
 
+static jlong native_mmap_anonymous(JNIEnv *env, jclass clazz, jlong length)
+{
+	return getbuf_mmap_anonymous((size_t) length);
+}
+
 static jint native_munmap(JNIEnv *env, jclass clazz, jlong addr, jlong length)
 {
 	return getbuf_munmap((void *) (intptr_t) addr, (size_t) length);
-}
-
-static jobject native_direct_buffer(JNIEnv *env, jclass clazz, jlong addr, jint capacity)
-{
-	return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) addr, (jlong) capacity);
 }
 
 static jint native_eventfd(JNIEnv *env, jclass clazz)
@@ -93,13 +93,13 @@ static const JNINativeMethod native_methods[] = {
 	{ "ioUringEnter", "(IIIIJI)I", (void *) native_ring_enter },
 	{ "ioUringRegister", "(IIJI)I", (void *) native_ring_register },
 	{ "mmap", "(IJJ)J", (void *) native_mmap },
+	{ "mmapAnonymous", "(J)J", (void *) native_mmap_anonymous },
 	{ "munmap", "(JJ)I", (void *) native_munmap },
-	{ "directBuffer", "(JI)Ljava/nio/ByteBuffer;", (void *) native_direct_buffer },
 	{ "eventFd", "()I", (void *) native_eventfd },
 	{ "eventFdWrite", "(IJ)I", (void *) native_eventfd_write },
 	{ "pipe", "(J)I", (void *) native_pipe },
 	{ "close", "(I)I", (void *) native_close },
-	{ "getBufOpcode", "()I", (void *) native_get_buf_opcode },
+	{ "getBufOpcode0", "()I", (void *) native_get_buf_opcode },
 };
 
 static jint getbuf_native_load(JNIEnv *env, const char *package_prefix)

@@ -56,6 +56,13 @@ long getbuf_mmap_shared(int fd, size_t length, uint64_t offset)
 	return addr == MAP_FAILED ? -errno : (long) addr;
 }
 
+long getbuf_mmap_anonymous(size_t length)
+{
+	void *addr = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return addr == MAP_FAILED ? -errno : (long) addr;
+}
+
 int getbuf_munmap(void *addr, size_t length)
 {
 	return munmap(addr, length) < 0 ? -errno : 0;

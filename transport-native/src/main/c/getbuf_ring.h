@@ -13,6 +13,8 @@ int getbuf_ring_enter(int ring_fd, unsigned int to_submit, unsigned int min_comp
 int getbuf_ring_register(int ring_fd, unsigned int opcode, const void *arg,
 			 unsigned int nr_args);
 long getbuf_mmap_shared(int fd, size_t length, uint64_t offset);
+/* page-aligned zeroed memory, as provided-buffer rings require */
+long getbuf_mmap_anonymous(size_t length);
 int getbuf_munmap(void *addr, size_t length);
 
 #endif /* GETBUF_RING_H */

@@ -1,0 +1,243 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.getbuf.transport.internal.Native;
+import io.getbuf.transport.internal.Ring;
+import io.getbuf.transport.internal.RingProbe;
+import io.netty.channel.unix.Errors;
+import io.netty.util.internal.PlatformDependent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Whether getbuf can run here, and what the kernel offers it. Everything is detected by asking
+ * the kernel (a throwaway ring, {@code IORING_REGISTER_PROBE}, trial registrations), never by
+ * comparing version numbers.
+ */
+public final class GetBuf {
+    private static final Throwable UNAVAILABILITY_CAUSE;
+    private static final int SETUP_FLAGS;
+    private static final int FEATURES;
+    private static final RingProbe PROBE;
+
+    static {
+        Throwable cause = null;
+        int setupFlags = 0;
+        int features = 0;
+        RingProbe probe = null;
+        if (!"linux".equals(PlatformDependent.normalizedOs())) {
+            cause = new UnsupportedOperationException("getbuf needs Linux (io_uring); this is "
+                    + PlatformDependent.normalizedOs());
+        } else if (Native.loadFailure() != null) {
+            cause = new UnsatisfiedLinkError("could not load libgetbuf_transport_native: "
+                    + Native.loadFailure());
+            cause.initCause(Native.loadFailure());
+        } else {
+            try (Ring ring = Ring.open(8, 0, -1)) {
+                ring.enable();
+                setupFlags = ring.setupFlags();
+                features = ring.features();
+                probe = RingProbe.probe(ring);
+                cause = missingRequirement(probe, features);
+            } catch (IOException e) {
+                cause = explainSetupFailure(e);
+            } catch (Throwable t) {
+                cause = t;
+            }
+        }
+        UNAVAILABILITY_CAUSE = cause;
+        SETUP_FLAGS = setupFlags;
+        FEATURES = features;
+        PROBE = probe;
+    }
+
+    private GetBuf() {
+    }
+
+    private static Throwable missingRequirement(RingProbe probe, int features) {
+        if ((features & Native.IORING_FEAT_NODROP) == 0 || (features & Native.IORING_FEAT_FAST_POLL) == 0) {
+            return new UnsupportedOperationException(
+                    "io_uring lacks IORING_FEAT_NODROP/FAST_POLL (kernel older than 5.7): upgrade the kernel");
+        }
+        byte[] required = {Native.IORING_OP_ACCEPT, Native.IORING_OP_CONNECT, Native.IORING_OP_RECV,
+                Native.IORING_OP_SEND, Native.IORING_OP_WRITEV, Native.IORING_OP_READ, Native.IORING_OP_TIMEOUT,
+                Native.IORING_OP_TIMEOUT_REMOVE, Native.IORING_OP_ASYNC_CANCEL, Native.IORING_OP_CLOSE,
+                Native.IORING_OP_SHUTDOWN};
+        for (byte op : required) {
+            if (!probe.isSupported(op)) {
+                return new UnsupportedOperationException("io_uring opcode " + op
+                        + " is not supported by this kernel (getbuf needs Linux 5.11 or later)");
+            }
+        }
+        return null;
+    }
+
+    private static Throwable explainSetupFailure(IOException e) {
+        String disabled = readSysctl("/proc/sys/kernel/io_uring_disabled");
+        int errno = e instanceof Errors.NativeIoException ? -((Errors.NativeIoException) e).expectedErr() : 0;
+        String why;
+        if (disabled != null && !"0".equals(disabled)) {
+            why = "io_uring is disabled by the sysctl kernel.io_uring_disabled=" + disabled
+                    + " (set it to 0, or for 1 add the user to the group in kernel.io_uring_group)";
+        } else if (errno == Native.ERRNO_ENOSYS) {
+            why = "io_uring_setup is not implemented: the kernel is older than 5.1, built without "
+                    + "CONFIG_IO_URING, or a seccomp filter (e.g. a container runtime's default profile) "
+                    + "blocks it: allow io_uring_setup/enter/register";
+        } else if (errno == Native.ERRNO_EPERM) {
+            why = "io_uring_setup was denied (seccomp, an LSM policy, or kernel.io_uring_disabled)";
+        } else if (errno == Native.ERRNO_ENOMEM) {
+            why = "io_uring_setup ran out of locked memory: raise RLIMIT_MEMLOCK (ulimit -l) or use "
+                    + "a kernel of 5.12 or later, which charges rings to the memory cgroup";
+        } else {
+            why = "io_uring_setup failed";
+        }
+        return new UnsupportedOperationException(why + ": " + e.getMessage(), e);
+    }
+
+    private static String readSysctl(String path) {
+        Path p = Paths.get(path);
+        try {
+            return Files.exists(p) ? new String(Files.readAllBytes(p), StandardCharsets.US_ASCII).trim() : null;
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /** True when io_uring works here and has what the transport needs. */
+    public static boolean isAvailable() {
+        return UNAVAILABILITY_CAUSE == null;
+    }
+
+    /** Throws {@link UnsatisfiedLinkError} carrying {@link #unavailabilityCause()} when not available. */
+    public static void ensureAvailability() {
+        if (UNAVAILABILITY_CAUSE != null) {
+            throw (Error) new UnsatisfiedLinkError("getbuf is not available: "
+                    + UNAVAILABILITY_CAUSE.getMessage()).initCause(UNAVAILABILITY_CAUSE);
+        }
+    }
+
+    /** Why the transport cannot be used here (and what to do about it), or {@code null}. */
+    public static Throwable unavailabilityCause() {
+        return UNAVAILABILITY_CAUSE;
+    }
+
+    /** The setup flags a ring gets on this kernel (IORING_SETUP_*). */
+    static int setupFlags() {
+        return SETUP_FLAGS;
+    }
+
+    public static boolean isSingleIssuerSupported() {
+        return (SETUP_FLAGS & Native.IORING_SETUP_SINGLE_ISSUER) != 0;
+    }
+
+    public static boolean isDeferTaskrunSupported() {
+        return (SETUP_FLAGS & Native.IORING_SETUP_DEFER_TASKRUN) != 0;
+    }
+
+    public static boolean isCoopTaskrunSupported() {
+        return isAvailable() && ((SETUP_FLAGS & Native.IORING_SETUP_COOP_TASKRUN) != 0 || isDeferTaskrunSupported());
+    }
+
+    public static boolean isSubmitAllSupported() {
+        return (SETUP_FLAGS & Native.IORING_SETUP_SUBMIT_ALL) != 0;
+    }
+
+    public static boolean isNoSqArraySupported() {
+        return (SETUP_FLAGS & Native.IORING_SETUP_NO_SQARRAY) != 0;
+    }
+
+    public static boolean isClampSupported() {
+        return (SETUP_FLAGS & Native.IORING_SETUP_CLAMP) != 0;
+    }
+
+    /** Multishot accept came with IORING_OP_SOCKET (5.19); the probe cannot see modifier flags. */
+    public static boolean isAcceptMultishotSupported() {
+        return opSupported((byte) 45);
+    }
+
+    /** Multishot recv came with IORING_OP_SEND_ZC (6.0); the probe cannot see modifier flags. */
+    public static boolean isRecvMultishotSupported() {
+        return opSupported(Native.IORING_OP_SEND_ZC);
+    }
+
+    /** Provided buffer rings (IORING_REGISTER_PBUF_RING), checked by a trial registration. */
+    public static boolean isBufferRingSupported() {
+        return PROBE != null && PROBE.bufferRing();
+    }
+
+    /** Incremental buffer-ring consumption (IOU_PBUF_RING_INC), checked by a trial registration. */
+    public static boolean isIncrementalBufferRingSupported() {
+        return PROBE != null && PROBE.incrementalBufferRing();
+    }
+
+    /** Sparse registered-buffer tables (IORING_REGISTER_BUFFERS2 + RSRC_REGISTER_SPARSE). */
+    public static boolean isRegisteredBuffersSupported() {
+        return PROBE != null && PROBE.sparseRegisteredBuffers();
+    }
+
+    public static boolean isSpliceSupported() {
+        return opSupported(Native.IORING_OP_SPLICE);
+    }
+
+    public static boolean isSendZcSupported() {
+        return opSupported(Native.IORING_OP_SEND_ZC);
+    }
+
+    public static boolean isWriteFixedSupported() {
+        return opSupported(Native.IORING_OP_WRITE_FIXED);
+    }
+
+    /**
+     * True only on a kernel carrying getbuf's IORING_OP_GET_BUF patch. It proves the opcode
+     * exists, not that a given file implements it: a file without a provider still fails with
+     * -EOPNOTSUPP at run time.
+     */
+    public static boolean isGetBufSupported() {
+        return opSupported(Native.getBufOpcode());
+    }
+
+    /** The IORING_OP_GET_BUF opcode value this build uses. */
+    public static int getBufOpcode() {
+        return Native.getBufOpcode() & 0xff;
+    }
+
+    private static boolean opSupported(byte op) {
+        return PROBE != null && PROBE.isSupported(op);
+    }
+
+    @Override
+    public String toString() {
+        return "GetBuf";
+    }
+
+    /** A one-line summary of what was detected, for logs and bug reports. */
+    public static String describe() {
+        if (!isAvailable()) {
+            return "getbuf unavailable: " + UNAVAILABILITY_CAUSE.getMessage();
+        }
+        return "getbuf available: setupFlags=0x" + Integer.toHexString(SETUP_FLAGS)
+                + " features=0x" + Integer.toHexString(FEATURES)
+                + " singleIssuer=" + isSingleIssuerSupported()
+                + " deferTaskrun=" + isDeferTaskrunSupported()
+                + " submitAll=" + isSubmitAllSupported()
+                + " noSqArray=" + isNoSqArraySupported()
+                + " acceptMultishot=" + isAcceptMultishotSupported()
+                + " recvMultishot=" + isRecvMultishotSupported()
+                + " bufferRing=" + isBufferRingSupported()
+                + " incrementalBufferRing=" + isIncrementalBufferRingSupported()
+                + " registeredBuffers=" + isRegisteredBuffersSupported()
+                + " splice=" + isSpliceSupported()
+                + " sendZc=" + isSendZcSupported()
+                + " getBuf=" + isGetBufSupported() + " (opcode " + getBufOpcode() + ")";
+    }
+
+    public static void main(String[] args) {
+        System.out.println(describe());
+    }
+}
