@@ -1,0 +1,64 @@
+package io.getbuf.benchmarks.echo;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+
+import java.lang.reflect.InvocationTargetException;
+
+/**
+ * getbuf, default configuration: exactly the drop-in swap a Netty user makes,
+ * <pre>
+ *   new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory())   +   GetBufServerSocketChannel.class
+ * </pre>
+ * The getbuf types are looked up by name (once, at start-up; nothing on the I/O path) so that this
+ * module compiles, and the other transports can still be measured, while the transport is incomplete.
+ */
+public final class GetBufEchoTransport implements EchoTransport {
+    private static final String PKG = "io.getbuf.transport.";
+
+    @Override
+    public void ensureAvailable() throws Throwable {
+        Class<?> probe;
+        try {
+            probe = Class.forName(PKG + "GetBuf");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("getbuf-transport is not on the class path", e);
+        }
+        try {
+            probe.getMethod("ensureAvailability").invoke(null);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public EventLoopGroup newSingleThreadGroup() throws Exception {
+        IoHandlerFactory factory;
+        try {
+            factory = (IoHandlerFactory) Class.forName(PKG + "GetBufIoHandler").getMethod("newFactory").invoke(null);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+        }
+        return new MultiThreadIoEventLoopGroup(1, factory);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Class<? extends ServerChannel> serverChannelClass() throws Exception {
+        return (Class<? extends ServerChannel>) Class.forName(PKG + "GetBufServerSocketChannel");
+    }
+
+    @Override
+    public String describe() {
+        String s = "getbuf on Netty " + EchoTransport.nettyVersion(EventLoopGroup.class);
+        try {
+            Object gb = Class.forName(PKG + "GetBuf").getMethod("isGetBufSupported").invoke(null);
+            s += " (IORING_OP_GET_BUF " + (Boolean.TRUE.equals(gb) ? "supported" : "not supported") + " by the kernel)";
+        } catch (Throwable ignore) {
+            // optional
+        }
+        return s;
+    }
+}
