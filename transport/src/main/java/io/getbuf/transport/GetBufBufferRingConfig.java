@@ -1,0 +1,62 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.netty.util.internal.ObjectUtil;
+
+/**
+ * A provided-buffer ring (IORING_REGISTER_PBUF_RING) that a {@link GetBufIoHandler} lends to the
+ * kernel for receives: the kernel picks a buffer when data arrives, so an idle connection holds
+ * no receive buffer. Its memory is fixed, {@code entries * bufferSize} bytes: a buffer goes back
+ * to the ring only when the pipeline releases it, so unreleased buffers are capped at
+ * {@code entries}. When the application holds them all, the ring is exhausted: the channel fires
+ * {@link GetBufBufferRingExhaustedEvent} and receives into allocator buffers until buffers return.
+ */
+public final class GetBufBufferRingConfig {
+    private final int entries;
+    private final int bufferSize;
+    private boolean incremental = true;
+
+    /**
+     * @param entries    ring slots, a power of two up to 32768
+     * @param bufferSize bytes per buffer
+     */
+    public GetBufBufferRingConfig(int entries, int bufferSize) {
+        ObjectUtil.checkPositive(entries, "entries");
+        ObjectUtil.checkPositive(bufferSize, "bufferSize");
+        if (Integer.bitCount(entries) != 1 || entries > 32768) {
+            throw new IllegalArgumentException("entries must be a power of two up to 32768: " + entries);
+        }
+        this.entries = entries;
+        this.bufferSize = bufferSize;
+    }
+
+    /**
+     * Consume buffers incrementally (IOU_PBUF_RING_INC) where the kernel has it, so a small
+     * message does not use up a whole buffer. Default: true. Falls back to whole buffers when
+     * the kernel lacks it.
+     */
+    public GetBufBufferRingConfig setIncremental(boolean incremental) {
+        this.incremental = incremental;
+        return this;
+    }
+
+    public int entries() {
+        return entries;
+    }
+
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    public boolean isIncremental() {
+        return incremental;
+    }
+
+    @Override
+    public String toString() {
+        return "GetBufBufferRingConfig{entries=" + entries + ", bufferSize=" + bufferSize + ", incremental="
+                + incremental + '}';
+    }
+}

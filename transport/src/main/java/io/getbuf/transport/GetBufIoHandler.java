@@ -1,0 +1,438 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.getbuf.transport.internal.CompletionQueue;
+import io.getbuf.transport.internal.Native;
+import io.getbuf.transport.internal.Ring;
+import io.getbuf.transport.internal.SubmissionQueue;
+import io.getbuf.transport.internal.UserData;
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoHandler;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoOps;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.unix.Errors;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+import io.netty.util.internal.ObjectUtil;
+import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The {@link IoHandler} of getbuf: one io_uring per event loop. The submission and completion
+ * queues are driven from Java over the mmapped rings; each loop iteration costs one
+ * {@code io_uring_enter}. Scheduled tasks wake the loop through a ring timeout, other threads
+ * through an eventfd read that is always pending on the ring.
+ */
+public final class GetBufIoHandler implements IoHandler {
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(GetBufIoHandler.class);
+
+    // Ids the handler keeps for its own operations; never given to a registration.
+    private static final int EVENTFD_ID = Integer.MAX_VALUE;
+    private static final int TIMER_ID = Integer.MAX_VALUE - 1;
+    private static final int DRAIN_ID = Integer.MAX_VALUE - 2;
+    private static final long SHUTDOWN_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final ThreadAwareExecutor executor;
+    private final GetBufIoHandlerConfig config;
+    private final Ring ring;
+    private final SubmissionQueue sq;
+    private final CompletionQueue cq;
+    private final IntObjectMap<Registration> registrations = new IntObjectHashMap<>();
+    private final GetBufIoEvent event = new GetBufIoEvent();
+    private final CompletionQueue.Callback completionCallback = this::complete;
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final int eventFd;
+    private final long scratch; // 8 bytes eventfd read buffer + 16 bytes timespec
+    private BufferRing bufferRing;
+
+    private int nextId;
+    private boolean eventFdReadArmed;
+    private boolean timerArmed;
+    private long timerDeadline;
+    private int internalOutstanding;
+    private boolean shuttingDown;
+    private boolean destroyed;
+
+    private GetBufIoHandler(ThreadAwareExecutor executor, GetBufIoHandlerConfig config) {
+        GetBuf.ensureAvailability();
+        this.executor = ObjectUtil.checkNotNull(executor, "executor");
+        this.config = config;
+        try {
+            ring = Ring.open(config.ringSize(), config.cqSize(), -1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int fd = Native.eventFd();
+        if (fd < 0) {
+            ring.close();
+            throw new UncheckedIOException(Errors.newIOException("eventfd", fd));
+        }
+        eventFd = fd;
+        scratch = PlatformDependent.allocateMemory(24);
+        sq = ring.submissionQueue();
+        cq = ring.completionQueue();
+    }
+
+    /** A factory of handlers with the default {@link GetBufIoHandlerConfig}. */
+    public static IoHandlerFactory newFactory() {
+        return newFactory(new GetBufIoHandlerConfig());
+    }
+
+    public static IoHandlerFactory newFactory(GetBufIoHandlerConfig config) {
+        GetBuf.ensureAvailability();
+        GetBufIoHandlerConfig copy = ObjectUtil.checkNotNull(config, "config").copy();
+        return new IoHandlerFactory() {
+            @Override
+            public IoHandler newHandler(ThreadAwareExecutor executor) {
+                return new GetBufIoHandler(executor, copy);
+            }
+
+            @Override
+            public boolean isChangingThreadSupported() {
+                // a SINGLE_ISSUER ring is bound to the thread that enabled it
+                return !GetBuf.isSingleIssuerSupported();
+            }
+        };
+    }
+
+    @Override
+    public void initialize() {
+        try {
+            // Runs on the event loop thread: with SINGLE_ISSUER this binds the ring to it.
+            ring.enable();
+            GetBufBufferRingConfig ringConfig = config.bufferRing();
+            if (ringConfig != null) {
+                bufferRing = BufferRing.create(ring.fd(), ringConfig);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The provided-buffer ring of this loop, or {@code null}. */
+    BufferRing bufferRing() {
+        return bufferRing;
+    }
+
+    @Override
+    public int run(IoHandlerContext context) {
+        if (!cq.hasCompletions() && context.canBlock()) {
+            armEventFdRead();
+            long deadline = context.deadlineNanos();
+            if (deadline != -1) {
+                armTimer(context.delayNanos(System.nanoTime()));
+            }
+            enter(1);
+        } else {
+            enter(0);
+        }
+        int processed = 0;
+        for (;;) {
+            int n = cq.process(completionCallback);
+            processed += n;
+            if (ring.cqOverflowed()) {
+                // The kernel holds completions that did not fit: have it flush them into the CQ.
+                enter(0);
+                continue;
+            }
+            if (sq.pending() == 0 && n == 0) {
+                break;
+            }
+            enter(0);
+        }
+        return processed;
+    }
+
+    private void enter(int minComplete) {
+        int res = ring.submit(minComplete);
+        if (res < 0 && res != -Native.ERRNO_EINTR && res != -Native.ERRNO_EAGAIN
+                && res != -Native.ERRNO_EBUSY && res != -Native.ERRNO_ETIME) {
+            logger.warn("io_uring_enter failed: {}", Errors.newIOException("io_uring_enter", res).getMessage());
+        }
+    }
+
+    /** Writes an SQE, submitting what is queued first when the SQ is full. */
+    long enqueue(int id, GetBufIoOps ops) {
+        long userData = UserData.encode(id, ops.opcode, ops.data);
+        while (!sq.enqueue(ops.opcode, ops.flags, ops.ioPrio, ops.fd, ops.off, ops.addr, ops.len, ops.opFlags,
+                userData, ops.bufIndex, ops.spliceFdIn, ops.addr3)) {
+            enter(0);
+            if (sq.remaining() == 0) {
+                // The kernel could not take our SQEs (e.g. -EBUSY with a full CQ): make room.
+                cq.process(completionCallback);
+            }
+        }
+        return userData;
+    }
+
+    private void armEventFdRead() {
+        if (!eventFdReadArmed && !destroyed) {
+            eventFdReadArmed = true;
+            internalOutstanding++;
+            enqueue(EVENTFD_ID, new GetBufIoOps(Native.IORING_OP_READ, (byte) 0, (short) 0, eventFd, 0, scratch,
+                    8, 0, (short) 0, (short) 0, 0, 0));
+        }
+    }
+
+    private void armTimer(long delayNanos) {
+        long now = System.nanoTime();
+        long deadline = now + Math.max(0, delayNanos);
+        if (timerArmed && Math.abs(deadline - timerDeadline) < TimeUnit.MICROSECONDS.toNanos(50)) {
+            return;
+        }
+        long ts = scratch + 8;
+        PlatformDependent.putLong(ts, delayNanos / 1_000_000_000L);
+        PlatformDependent.putLong(ts + 8, delayNanos % 1_000_000_000L);
+        // the kernel copies the timespec when it takes the SQE, so one scratch area suffices
+        if (timerArmed) {
+            enqueue(TIMER_ID, new GetBufIoOps(Native.IORING_OP_TIMEOUT_REMOVE, (byte) 0, (short) 0, -1, ts,
+                    UserData.encode(TIMER_ID, Native.IORING_OP_TIMEOUT, (short) 0), 0, Native.IORING_TIMEOUT_UPDATE,
+                    (short) 0, (short) 0, 0, 0));
+        } else {
+            enqueue(TIMER_ID, new GetBufIoOps(Native.IORING_OP_TIMEOUT, (byte) 0, (short) 0, -1, 0, ts, 1, 0,
+                    (short) 0, (short) 0, 0, 0));
+            timerArmed = true;
+        }
+        internalOutstanding++;
+        timerDeadline = deadline;
+    }
+
+    private void complete(int res, int flags, long userData) {
+        int id = UserData.id(userData);
+        byte op = UserData.op(userData);
+        switch (id) {
+            case EVENTFD_ID:
+                internalOutstanding--;
+                eventFdReadArmed = false;
+                wakeupPending.set(false);
+                return;
+            case TIMER_ID:
+                internalOutstanding--;
+                if (op == Native.IORING_OP_TIMEOUT || res == -Native.ERRNO_ENOENT) {
+                    // fired, cancelled, or (ENOENT) the update came after it had fired
+                    if (op == Native.IORING_OP_TIMEOUT) {
+                        timerArmed = false;
+                    }
+                }
+                return;
+            case DRAIN_ID:
+                internalOutstanding--;
+                return;
+            default:
+                break;
+        }
+        Registration registration = registrations.get(id);
+        if (registration == null) {
+            logger.debug("completion for unknown registration {} (op {}, res {})", id, op, res);
+            return;
+        }
+        registration.complete(res, flags, op, UserData.data(userData));
+    }
+
+    @Override
+    public void wakeup() {
+        if (!executor.isExecutorThread(Thread.currentThread()) && !wakeupPending.getAndSet(true)) {
+            Native.eventFdWrite(eventFd, 1L);
+        }
+    }
+
+    @Override
+    public boolean isCompatible(Class<? extends IoHandle> handleType) {
+        return GetBufIoHandle.class.isAssignableFrom(handleType);
+    }
+
+    @Override
+    public IoRegistration register(IoHandle handle) {
+        if (!(handle instanceof GetBufIoHandle)) {
+            throw new IllegalArgumentException("not a GetBufIoHandle: " + handle);
+        }
+        if (shuttingDown) {
+            throw new IllegalStateException("GetBufIoHandler is shutting down");
+        }
+        int id = newId();
+        Registration registration = new Registration(id, (GetBufIoHandle) handle);
+        registrations.put(id, registration);
+        return registration;
+    }
+
+    private int newId() {
+        for (;;) {
+            int id = ++nextId;
+            if (id <= 0 || id >= DRAIN_ID) {
+                nextId = 0;
+                continue;
+            }
+            if (!registrations.containsKey(id)) {
+                return id;
+            }
+        }
+    }
+
+    /** Registrations not yet fully unregistered (for tests and leak checks). */
+    int registrationCount() {
+        return registrations.size();
+    }
+
+    @Override
+    public void prepareToDestroy() {
+        shuttingDown = true;
+        List<Registration> copy = new ArrayList<>(registrations.values());
+        for (Registration registration : copy) {
+            try {
+                registration.handle.close();
+            } catch (Exception e) {
+                logger.warn("failed to close {} on shutdown", registration.handle, e);
+            }
+        }
+        drainAll();
+    }
+
+    /**
+     * Waits until every operation submitted on this ring has completed, so that every buffer an
+     * operation owns went back to its owner before the ring and the memory go away.
+     */
+    private void drainAll() {
+        if (timerArmed) {
+            internalOutstanding++;
+            enqueue(TIMER_ID, new GetBufIoOps(Native.IORING_OP_TIMEOUT_REMOVE, (byte) 0, (short) 0, -1, 0,
+                    UserData.encode(TIMER_ID, Native.IORING_OP_TIMEOUT, (short) 0), 0, 0, (short) 0, (short) 0, 0, 0));
+        }
+        if (eventFdReadArmed) {
+            Native.eventFdWrite(eventFd, 1L);
+        }
+        long deadline = System.nanoTime() + SHUTDOWN_DRAIN_NANOS;
+        while ((internalOutstanding > 0 || outstandingOfRegistrations() > 0) && System.nanoTime() < deadline) {
+            internalOutstanding++;
+            // a timeout as a bound on each wait, so a stuck operation cannot hang shutdown
+            long ts = scratch + 8;
+            PlatformDependent.putLong(ts, 0);
+            PlatformDependent.putLong(ts + 8, TimeUnit.MILLISECONDS.toNanos(100));
+            enqueue(DRAIN_ID, new GetBufIoOps(Native.IORING_OP_TIMEOUT, (byte) 0, (short) 0, -1, 0, ts, 1, 0,
+                    (short) 0, (short) 0, 0, 0));
+            enter(1);
+            while (cq.process(completionCallback) > 0 || ring.cqOverflowed()) {
+                enter(0);
+            }
+        }
+        int left = outstandingOfRegistrations();
+        if (left > 0) {
+            logger.warn("{} operations still in flight after {} ms; closing the ring cancels them", left,
+                    TimeUnit.NANOSECONDS.toMillis(SHUTDOWN_DRAIN_NANOS));
+        }
+    }
+
+    private int outstandingOfRegistrations() {
+        int n = 0;
+        for (Registration r : registrations.values()) {
+            n += r.outstanding;
+        }
+        return n;
+    }
+
+    @Override
+    public void destroy() {
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        if (bufferRing != null) {
+            bufferRing.close();
+        }
+        ring.close();
+        Native.close(eventFd);
+        PlatformDependent.freeMemory(scratch);
+    }
+
+    /** Ties one {@link GetBufIoHandle} to the ring; counts its operations in flight. */
+    final class Registration implements IoRegistration {
+        final int id;
+        final GetBufIoHandle handle;
+        int outstanding;
+        private volatile boolean cancelled;
+        private boolean removed;
+
+        Registration(int id, GetBufIoHandle handle) {
+            this.id = id;
+            this.handle = handle;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T attachment() {
+            return (T) GetBufIoHandler.this;
+        }
+
+        @Override
+        public long submit(IoOps ops) {
+            if (!executor.isExecutorThread(Thread.currentThread())) {
+                throw new IllegalStateException("submit must be called from the event loop");
+            }
+            if (removed || destroyed) {
+                return 0;
+            }
+            GetBufIoOps o = (GetBufIoOps) ops;
+            outstanding++;
+            return enqueue(id, o);
+        }
+
+        @Override
+        public boolean isValid() {
+            return !cancelled;
+        }
+
+        @Override
+        public boolean cancel() {
+            if (cancelled) {
+                return false;
+            }
+            cancelled = true;
+            if (executor.isExecutorThread(Thread.currentThread())) {
+                removeIfDone();
+            } else {
+                executor.execute(this::removeIfDone);
+            }
+            return true;
+        }
+
+        void complete(int res, int flags, byte op, short data) {
+            if ((flags & Native.IORING_CQE_F_MORE) == 0) {
+                outstanding--;
+            }
+            event.set(res, flags, op, data);
+            try {
+                handle.handle(this, event);
+            } catch (Throwable t) {
+                logger.warn("{} failed to handle {}", handle, event, t);
+            }
+            if (cancelled) {
+                removeIfDone();
+            }
+        }
+
+        private void removeIfDone() {
+            if (outstanding == 0 && !removed) {
+                removed = true;
+                registrations.remove(id);
+                handle.unregistered();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Registration{id=" + id + ", outstanding=" + outstanding + ", cancelled=" + cancelled + '}';
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.netty.channel.unix.Socket;
+
+import java.io.IOException;
+
+/** A socket fd, with the Linux options Netty's unix {@link Socket} does not name. */
+final class GetBufSocket extends Socket {
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_CORK = 3;
+    private static final int TCP_QUICKACK = 12;
+
+    GetBufSocket(int fd) {
+        super(fd);
+    }
+
+    static GetBufSocket newStream(boolean ipv6) {
+        return new GetBufSocket(newSocketStream0(ipv6));
+    }
+
+    boolean isIpv6() {
+        return ipv6;
+    }
+
+    /**
+     * Marks the fd closed without closing it: the ring closes it (IORING_OP_CLOSE), after the
+     * cancellations queued before it, so the number cannot be reused while they are in flight.
+     */
+    boolean markClosedForRing() {
+        return markClosed();
+    }
+
+    void setTcpCork(boolean cork) throws IOException {
+        setIntOpt(IPPROTO_TCP, TCP_CORK, cork ? 1 : 0);
+    }
+
+    boolean isTcpCork() throws IOException {
+        return getIntOpt(IPPROTO_TCP, TCP_CORK) != 0;
+    }
+
+    void setTcpQuickAck(boolean quickAck) throws IOException {
+        setIntOpt(IPPROTO_TCP, TCP_QUICKACK, quickAck ? 1 : 0);
+    }
+
+    boolean isTcpQuickAck() throws IOException {
+        return getIntOpt(IPPROTO_TCP, TCP_QUICKACK) != 0;
+    }
+}

@@ -1,0 +1,761 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.getbuf.transport.internal.Native;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FileRegion;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.IovArray;
+import io.netty.channel.unix.Socket;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.internal.PlatformDependent;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP connection driven by io_uring: recv (plain, or multishot from the event loop's
+ * provided-buffer ring), send / writev, connect, all as ring operations. A write in flight holds
+ * its own references to the buffers it sends, so closing or shutting down the channel while
+ * the kernel still reads them is safe: the buffers are released when the write completes.
+ */
+public final class GetBufSocketChannel extends AbstractGetBufChannel implements SocketChannel {
+    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int FILE_CHUNK = 64 * 1024;
+
+    private final GetBufSocketChannelConfig config;
+
+    // read state
+    private ByteBuf readBuf;          // owned by the plain recv in flight
+    private boolean readMultishot;    // the read in flight is a buffer-ring multishot recv
+    private boolean inputShutdownSeen;
+    private boolean inputEndReported;
+
+    // write state
+    private long writeOp;
+    private final List<ByteBuf> writing = new ArrayList<>(); // references the write in flight owns
+    private IovArray iov;
+    private ByteBuf fileChunk;        // bytes of the current FileRegion read but not yet sent
+
+    // connect state
+    private long connectOp;
+    private ChannelPromise connectPromise;
+    private ScheduledFuture<?> connectTimeout;
+    private SocketAddress requestedRemote;
+    private long sockaddrMemory;
+
+    public GetBufSocketChannel() {
+        this((SocketProtocolFamily) null);
+    }
+
+    public GetBufSocketChannel(SocketProtocolFamily family) {
+        this(null, GetBufSocket.newStream(family == SocketProtocolFamily.INET6
+                || family == null && Socket.isIPv6Preferred()), false);
+    }
+
+    GetBufSocketChannel(Channel parent, GetBufSocket socket, boolean active) {
+        super(parent, socket, active);
+        config = new GetBufSocketChannelConfig(this, socket);
+    }
+
+    @Override
+    public GetBufSocketChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    public ServerSocketChannel parent() {
+        return (ServerSocketChannel) super.parent();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) super.remoteAddress();
+    }
+
+    @Override
+    protected AbstractGetBufUnsafe newUnsafe() {
+        return new StreamUnsafe();
+    }
+
+    // ---- half-closure ----
+
+    @Override
+    public boolean isInputShutdown() {
+        return socket.isInputShutdown();
+    }
+
+    @Override
+    public boolean isOutputShutdown() {
+        return socket.isOutputShutdown();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return socket.isShutdown();
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput() {
+        return shutdownOutput(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput(ChannelPromise promise) {
+        EventLoop loop = eventLoop();
+        if (loop.inEventLoop()) {
+            ((AbstractUnsafe) unsafe()).shutdownOutput(promise);
+        } else {
+            loop.execute(() -> ((AbstractUnsafe) unsafe()).shutdownOutput(promise));
+        }
+        return promise;
+    }
+
+    @Override
+    public ChannelFuture shutdownInput() {
+        return shutdownInput(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdownInput(ChannelPromise promise) {
+        EventLoop loop = eventLoop();
+        if (loop.inEventLoop()) {
+            shutdownInput0(promise);
+        } else {
+            loop.execute(() -> shutdownInput0(promise));
+        }
+        return promise;
+    }
+
+    private void shutdownInput0(ChannelPromise promise) {
+        try {
+            socket.shutdown(true, false);
+            promise.setSuccess();
+        } catch (Throwable t) {
+            promise.setFailure(t);
+        }
+    }
+
+    @Override
+    public ChannelFuture shutdown() {
+        return shutdown(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdown(ChannelPromise promise) {
+        ChannelFuture output = shutdownOutput();
+        if (output.isDone()) {
+            shutdownInputAfter(output, promise);
+        } else {
+            output.addListener((ChannelFutureListener) f -> shutdownInputAfter(f, promise));
+        }
+        return promise;
+    }
+
+    private void shutdownInputAfter(ChannelFuture output, ChannelPromise promise) {
+        ChannelFuture input = shutdownInput();
+        input.addListener((ChannelFutureListener) f -> {
+            Throwable outCause = output.cause();
+            Throwable inCause = f.cause();
+            if (outCause != null) {
+                if (inCause != null) {
+                    outCause.addSuppressed(inCause);
+                }
+                promise.setFailure(outCause);
+            } else if (inCause != null) {
+                promise.setFailure(inCause);
+            } else {
+                promise.setSuccess();
+            }
+        });
+    }
+
+    @Override
+    protected void doShutdownOutput() throws Exception {
+        socket.shutdown(false, true);
+    }
+
+    // ---- outbound ----
+
+    @Override
+    protected Object filterOutboundMessage(Object msg) {
+        if (msg instanceof ByteBuf) {
+            ByteBuf buf = (ByteBuf) msg;
+            return isUsable(buf) ? buf : newDirectBuffer(buf);
+        }
+        if (msg instanceof FileRegion) {
+            return msg;
+        }
+        throw new UnsupportedOperationException("unsupported message type: " + msg.getClass().getName()
+                + " (expected ByteBuf or FileRegion)");
+    }
+
+    /** The kernel reads from raw addresses: heap buffers are copied to direct memory once. */
+    private static boolean isUsable(ByteBuf buf) {
+        if (buf.hasMemoryAddress()) {
+            return true;
+        }
+        if (buf.isDirect() && buf.nioBufferCount() > 1) {
+            // a composite of direct buffers goes out as writev, component by component
+            for (ByteBuffer b : buf.nioBuffers()) {
+                if (!b.isDirect()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private ByteBuf newDirectBuffer(ByteBuf buf) {
+        int readable = buf.readableBytes();
+        if (readable == 0) {
+            buf.release();
+            return Unpooled.EMPTY_BUFFER;
+        }
+        ByteBufAllocator alloc = alloc();
+        ByteBuf direct = alloc.isDirectBufferPooled() ? alloc.directBuffer(readable) : ByteBufUtil.threadLocalDirectBuffer();
+        if (direct == null) {
+            direct = alloc.directBuffer(readable);
+        }
+        direct.writeBytes(buf, buf.readerIndex(), readable);
+        buf.release();
+        return direct;
+    }
+
+    @Override
+    protected void doWrite(ChannelOutboundBuffer in) {
+        if (writeOp == 0) {
+            scheduleWrite(in);
+        }
+    }
+
+    private void scheduleWrite(ChannelOutboundBuffer in) {
+        for (;;) {
+            Object msg = in.current();
+            if (msg == null) {
+                return;
+            }
+            if (msg instanceof ByteBuf) {
+                ByteBuf buf = (ByteBuf) msg;
+                if (!buf.isReadable()) {
+                    in.remove();
+                    continue;
+                }
+                if (in.size() > 1 || buf.nioBufferCount() > 1) {
+                    submitWritev(in);
+                } else {
+                    submitSend(buf, buf.readerIndex(), buf.readableBytes());
+                }
+                return;
+            }
+            if (msg instanceof FileRegion) {
+                if (scheduleFileRegion(in, (FileRegion) msg)) {
+                    return;
+                }
+                continue;
+            }
+            // filterOutboundMessage lets nothing else through
+            in.remove(new UnsupportedOperationException("unsupported message: " + msg));
+        }
+    }
+
+    private void submitSend(ByteBuf buf, int index, int length) {
+        writing.add(buf.retain());
+        writeOp = registration.submit(GetBufIoOps.send(socket.intValue(), buf.memoryAddress() + index, length,
+                MSG_NOSIGNAL, DATA_WRITE));
+    }
+
+    private void submitWritev(ChannelOutboundBuffer in) {
+        if (iov == null) {
+            iov = new IovArray();
+        }
+        IovArray iovArray = iov;
+        iovArray.clear();
+        iovArray.maxBytes(Integer.MAX_VALUE);
+        try {
+            in.forEachFlushedMessage(msg -> {
+                if (!(msg instanceof ByteBuf)) {
+                    return false;
+                }
+                ByteBuf buf = (ByteBuf) msg;
+                if (!buf.isReadable()) {
+                    return true;
+                }
+                if (!iovArray.add(buf, buf.readerIndex(), buf.readableBytes())) {
+                    return false;
+                }
+                writing.add(buf.retain());
+                return !iovArray.isFull();
+            });
+        } catch (Exception e) {
+            PlatformDependent.throwException(e);
+        }
+        writeOp = registration.submit(GetBufIoOps.writev(socket.intValue(), iovArray.memoryAddress(0),
+                iovArray.count(), DATA_WRITE));
+    }
+
+    /**
+     * Sends a FileRegion by reading it chunk by chunk into a direct buffer (any FileRegion works
+     * this way, custom ones included). Returns false when the region was finished and removed.
+     */
+    private boolean scheduleFileRegion(ChannelOutboundBuffer in, FileRegion region) {
+        ByteBuf chunk = fileChunk;
+        if (chunk == null || !chunk.isReadable()) {
+            long left = region.count() - region.transferred();
+            if (left <= 0) {
+                releaseFileChunk();
+                in.remove();
+                return false;
+            }
+            if (chunk == null) {
+                chunk = fileChunk = alloc().directBuffer((int) Math.min(FILE_CHUNK, Math.max(left, 1)));
+            }
+            chunk.clear();
+            int want = (int) Math.min(chunk.capacity(), left);
+            try {
+                long n = region.transferTo(new ChunkChannel(chunk, want), region.transferred());
+                if (n <= 0 && !chunk.isReadable()) {
+                    throw new IOException("FileRegion " + region + " gave no bytes at " + region.transferred()
+                            + " of " + region.count() + " (file truncated?)");
+                }
+            } catch (Throwable t) {
+                releaseFileChunk();
+                in.remove(t);
+                return false;
+            }
+        }
+        submitSend(chunk, chunk.readerIndex(), chunk.readableBytes());
+        return true;
+    }
+
+    private void releaseFileChunk() {
+        if (fileChunk != null) {
+            fileChunk.release();
+            fileChunk = null;
+        }
+    }
+
+    /** A WritableByteChannel that appends up to {@code limit} bytes to a ByteBuf. */
+    private static final class ChunkChannel implements WritableByteChannel {
+        private final ByteBuf target;
+        private int limit;
+
+        ChunkChannel(ByteBuf target, int limit) {
+            this.target = target;
+            this.limit = limit;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = Math.min(src.remaining(), limit);
+            if (n <= 0) {
+                return 0;
+            }
+            ByteBuffer slice = src.duplicate();
+            slice.limit(slice.position() + n);
+            target.writeBytes(slice);
+            src.position(src.position() + n);
+            limit -= n;
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Override
+    void cancelOperations(IoRegistration r) {
+        super.cancelOperations(r);
+        if (writeOp != 0) {
+            cancel(r, writeOp);
+        }
+        if (connectOp != 0) {
+            cancel(r, connectOp);
+        }
+    }
+
+    // ---- inbound ----
+
+    @Override
+    protected void doBeginRead() {
+        readPending = true;
+        if (readOp == 0 && active && !inputEndReported) {
+            submitRead(true);
+        }
+    }
+
+    private boolean useBufferRing() {
+        return config.isUseBufferRing() && handler().bufferRing() != null;
+    }
+
+    private void submitRead(boolean newReadLoop) {
+        RecvByteBufAllocator.Handle handle = unsafe().recvBufAllocHandle();
+        if (newReadLoop) {
+            handle.reset(config);
+        }
+        BufferRing ring = useBufferRing() ? handler().bufferRing() : null;
+        if (ring != null && ring.available() > 0) {
+            readMultishot = GetBuf.isRecvMultishotSupported() && config.isAutoRead();
+            readOp = registration.submit(GetBufIoOps.recvBufferRing(socket.intValue(), ring.groupId(), readMultishot,
+                    DATA_READ));
+            return;
+        }
+        readMultishot = false;
+        ByteBuf buf = handle.allocate(alloc());
+        if (!buf.hasMemoryAddress()) {
+            buf.release();
+            buf = alloc().directBuffer(handle.guess());
+        }
+        readBuf = buf;
+        handle.attemptedBytesRead(buf.writableBytes());
+        readOp = registration.submit(GetBufIoOps.recv(socket.intValue(), buf.memoryAddress() + buf.writerIndex(),
+                buf.writableBytes(), DATA_READ));
+    }
+
+    @Override
+    protected void doClose() throws Exception {
+        try {
+            super.doClose();
+        } finally {
+            failConnect(new ClosedChannelException());
+        }
+    }
+
+    // ---- connect ----
+
+    private void failConnect(Throwable cause) {
+        ChannelPromise p = connectPromise;
+        if (p != null) {
+            connectPromise = null;
+            p.tryFailure(cause);
+            if (connectTimeout != null) {
+                connectTimeout.cancel(false);
+                connectTimeout = null;
+            }
+        }
+    }
+
+    final class StreamUnsafe extends AbstractGetBufUnsafe {
+        @Override
+        public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
+            if (!promise.setUncancellable() || !ensureOpen(promise)) {
+                return;
+            }
+            if (connectPromise != null) {
+                promise.setFailure(new ConnectionPendingException());
+                return;
+            }
+            if (active) {
+                promise.setFailure(new AlreadyConnectedException());
+                return;
+            }
+            try {
+                if (!(remoteAddress instanceof InetSocketAddress)) {
+                    throw new UnsupportedOperationException("unsupported address type: " + remoteAddress);
+                }
+                InetSocketAddress remote = (InetSocketAddress) remoteAddress;
+                if (remote.isUnresolved()) {
+                    throw new java.nio.channels.UnresolvedAddressException();
+                }
+                if (localAddress != null) {
+                    socket.bind(localAddress);
+                }
+                if (sockaddrMemory == 0) {
+                    sockaddrMemory = PlatformDependent.allocateMemory(Sockaddr.MAX_SIZE);
+                }
+                int len = Sockaddr.write(sockaddrMemory, remote, socket.isIpv6());
+                requestedRemote = remote;
+                connectPromise = promise;
+                connectOp = registration.submit(GetBufIoOps.connect(socket.intValue(), sockaddrMemory, len,
+                        DATA_CONNECT));
+                int timeoutMillis = config.getConnectTimeoutMillis();
+                if (timeoutMillis > 0) {
+                    connectTimeout = eventLoop().schedule(() -> {
+                        ChannelPromise p = connectPromise;
+                        if (p != null && !p.isDone() && p.tryFailure(new ConnectTimeoutException(
+                                "connection timed out after " + timeoutMillis + " ms: " + remote))) {
+                            close(voidPromise());
+                        }
+                    }, timeoutMillis, TimeUnit.MILLISECONDS);
+                }
+                promise.addListener((ChannelFutureListener) f -> {
+                    if (f.isCancelled()) {
+                        if (connectTimeout != null) {
+                            connectTimeout.cancel(false);
+                        }
+                        connectPromise = null;
+                        close(voidPromise());
+                    }
+                });
+            } catch (Throwable t) {
+                closeIfClosed();
+                promise.tryFailure(annotateConnectException(t, remoteAddress));
+            }
+        }
+
+        @Override
+        void connectComplete(int res) {
+            connectOp = 0;
+            ChannelPromise promise = connectPromise;
+            if (promise == null) {
+                return; // timed out or closed meanwhile
+            }
+            connectPromise = null;
+            if (connectTimeout != null) {
+                connectTimeout.cancel(false);
+                connectTimeout = null;
+            }
+            if (res < 0) {
+                Throwable cause = res == -Native.ERRNO_ECANCELED ? new ClosedChannelException()
+                        : new ConnectException(Errors.newIOException("connect", res).getMessage());
+                promise.tryFailure(annotateConnectException(cause, requestedRemote));
+                closeIfClosed();
+                return;
+            }
+            boolean wasActive = active;
+            active = true;
+            local = socket.localAddress();
+            remote = socket.remoteAddress();
+            if (remote == null) {
+                remote = requestedRemote;
+            }
+            boolean promiseSet = promise.trySuccess();
+            if (!wasActive) {
+                pipeline().fireChannelActive();
+            }
+            if (!promiseSet) {
+                close(voidPromise());
+            }
+        }
+
+        @Override
+        void readComplete(int res, int flags) {
+            boolean last = (flags & Native.IORING_CQE_F_MORE) == 0;
+            if (last) {
+                readOp = 0;
+            }
+            ByteBuf buf = takeReadBuffer(res, flags);
+            ChannelPipeline pipeline = pipeline();
+            RecvByteBufAllocator.Handle handle = recvBufAllocHandle();
+            if (res > 0) {
+                if (!isOpen()) {
+                    buf.release();
+                    return;
+                }
+                handle.lastBytesRead(res);
+                handle.incMessagesRead(1);
+                readPending = false;
+                pipeline.fireChannelRead(buf);
+                if (!last) {
+                    // multishot: the kernel keeps reading; report batches as they end
+                    if ((flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0 || !handle.continueReading()) {
+                        handle.readComplete();
+                        pipeline.fireChannelReadComplete();
+                        handle.reset(config);
+                    }
+                    if (!config.isAutoRead() && !readPending && readOp != 0) {
+                        cancelRead(registration);
+                    }
+                    return;
+                }
+                if (readMultishot) {
+                    // the kernel ended the multishot recv (buffers, cancel): start over
+                    handle.readComplete();
+                    pipeline.fireChannelReadComplete();
+                    rearmRead(true);
+                    return;
+                }
+                if (handle.continueReading() && isActive()) {
+                    submitRead(false);
+                    return;
+                }
+                handle.readComplete();
+                pipeline.fireChannelReadComplete();
+                rearmRead(true);
+                return;
+            }
+            if (buf != null) {
+                buf.release();
+            }
+            if (res == 0) {
+                handle.lastBytesRead(0);
+                handle.readComplete();
+                pipeline.fireChannelReadComplete();
+                inputShutdown();
+                return;
+            }
+            if (res == -Native.ERRNO_ENOBUFS) {
+                // every ring buffer is in the application's hands: say so, keep reading plainly
+                pipeline.fireUserEventTriggered(GetBufBufferRingExhaustedEvent.INSTANCE);
+                if (isActive() && (config.isAutoRead() || readPending)) {
+                    readMultishot = false;
+                    submitPlainRead();
+                }
+                return;
+            }
+            if (isCancelled(res)) {
+                // AUTO_READ cleared, deregistered or closed; read again if asked meanwhile
+                if (last && isActive() && readPending && registration.isValid()) {
+                    submitRead(true);
+                }
+                return;
+            }
+            handle.readComplete();
+            pipeline.fireChannelReadComplete();
+            pipeline.fireExceptionCaught(res == -104 /* ECONNRESET */
+                    ? Errors.newConnectionResetException("recv", res) : Errors.newIOException("recv", res));
+            close(voidPromise());
+        }
+
+        private void submitPlainRead() {
+            RecvByteBufAllocator.Handle handle = recvBufAllocHandle();
+            handle.reset(config);
+            ByteBuf buf = handle.allocate(alloc());
+            if (!buf.hasMemoryAddress()) {
+                buf.release();
+                buf = alloc().directBuffer(handle.guess());
+            }
+            readBuf = buf;
+            handle.attemptedBytesRead(buf.writableBytes());
+            readOp = registration.submit(GetBufIoOps.recv(socket.intValue(), buf.memoryAddress() + buf.writerIndex(),
+                    buf.writableBytes(), DATA_READ));
+        }
+
+        /** The buffer a read completion owns: ours for a plain recv, the ring's for a buffer-ring recv. */
+        private ByteBuf takeReadBuffer(int res, int flags) {
+            if ((flags & Native.IORING_CQE_F_BUFFER) != 0) {
+                int bid = flags >>> Native.IORING_CQE_BUFFER_SHIFT;
+                BufferRing ring = handler().bufferRing();
+                return ring.take(alloc(), bid, Math.max(res, 0), (flags & Native.IORING_CQE_F_BUF_MORE) != 0);
+            }
+            ByteBuf buf = readBuf;
+            readBuf = null;
+            if (buf != null && res > 0) {
+                buf.writerIndex(buf.writerIndex() + res);
+            }
+            return buf;
+        }
+
+        private void rearmRead(boolean newLoop) {
+            if (readOp == 0 && isActive() && !inputEndReported && (config.isAutoRead() || readPending)
+                    && registration.isValid()) {
+                submitRead(newLoop);
+            }
+        }
+
+        private void inputShutdown() {
+            if (!inputShutdownSeen) {
+                inputShutdownSeen = true;
+                if (config.isAllowHalfClosure()) {
+                    try {
+                        socket.shutdown(true, false);
+                    } catch (IOException ignore) {
+                        // the peer already closed: nothing left to shut
+                    }
+                    pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+                    rearmRead(true);
+                } else {
+                    close(voidPromise());
+                }
+            } else if (!inputEndReported) {
+                inputEndReported = true;
+                pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
+            }
+        }
+
+        @Override
+        void writeComplete(int res, int flags) {
+            if ((flags & Native.IORING_CQE_F_MORE) != 0) {
+                return;
+            }
+            writeOp = 0;
+            for (int i = 0; i < writing.size(); i++) {
+                writing.get(i).release();
+            }
+            writing.clear();
+            ChannelOutboundBuffer in = outboundBuffer();
+            if (res < 0) {
+                if (res == -Native.ERRNO_ECANCELED || in == null) {
+                    return;
+                }
+                handleWriteError(Errors.newIOException("send", res));
+                return;
+            }
+            if (in == null) {
+                return; // closed or output shut down while the write was in flight
+            }
+            Object msg = in.current();
+            if (msg instanceof FileRegion) {
+                fileChunk.skipBytes(res);
+                in.progress(res);
+                if (!fileChunk.isReadable() && ((FileRegion) msg).transferred() >= ((FileRegion) msg).count()) {
+                    releaseFileChunk();
+                    in.remove();
+                }
+            } else {
+                in.removeBytes(res);
+            }
+            if (!in.isEmpty() && isActive()) {
+                scheduleWrite(in);
+            }
+        }
+
+        @Override
+        void freeResources() {
+            if (iov != null) {
+                iov.release();
+                iov = null;
+            }
+            releaseFileChunk();
+            if (sockaddrMemory != 0) {
+                PlatformDependent.freeMemory(sockaddrMemory);
+                sockaddrMemory = 0;
+            }
+        }
+    }
+}
