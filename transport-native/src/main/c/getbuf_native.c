@@ -58,7 +58,9 @@ static jint native_munmap(JNIEnv *env, jclass clazz, jlong addr, jlong length)
 
 static jint native_eventfd(JNIEnv *env, jclass clazz)
 {
-	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* blocking on purpose: an IORING_OP_READ on an O_NONBLOCK eventfd fails with -EAGAIN
+	 * instead of waiting for the counter to become non-zero */
+	int fd = eventfd(0, EFD_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
 }
