@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tiny io_uring helper for the getbuf kernel selftests: raw syscalls only
+ * (no liburing), the project's own uapi header for the ABI.
+ *
+ * A test prints one line per check ("ok: ..." / "FAIL: ...") and exits
+ * 0 (all checks passed), 77 (skipped: the kernel lacks what the test needs)
+ * or 1 (a check failed).
+ */
+#ifndef GB_SELFTEST_H
+#define GB_SELFTEST_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "../../transport-native/src/main/c/getbuf_io_uring.h"
+
+#define GB_PAGE 4096
+
+static int gb_fails;
+
+#define CHECK(cond, ...)						\
+	do {								\
+		if (cond) {						\
+			printf("ok: ");					\
+		} else {						\
+			printf("FAIL (%s:%d): ", __FILE__, __LINE__);	\
+			gb_fails++;					\
+		}							\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+		fflush(stdout);						\
+	} while (0)
+
+#define CHECK_EQ(got, want, what)					\
+	do {								\
+		long long _g = (long long)(got), _w = (long long)(want); \
+		CHECK(_g == _w, "%s: got %lld, want %lld", what, _g, _w); \
+	} while (0)
+
+#define SKIP(...)							\
+	do {								\
+		printf("SKIP: ");					\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+		exit(77);						\
+	} while (0)
+
+#define DIE(...)							\
+	do {								\
+		printf("FAIL (%s:%d): ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		printf(" (errno %d: %s)\n", errno, strerror(errno));	\
+		exit(1);						\
+	} while (0)
+
+static inline int gb_done(void)
+{
+	printf("%s: %d failed check(s)\n", gb_fails ? "FAILED" : "PASSED",
+	       gb_fails);
+	return gb_fails ? 1 : 0;
+}
+
+struct ring {
+	int fd;
+	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_array;
+	unsigned int *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+	unsigned int sq_entries;
+	unsigned int pending;	/* SQEs queued, not yet submitted */
+};
+
+static inline int sys_setup(unsigned int entries, struct io_uring_params *p)
+{
+	return (int)syscall(__NR_io_uring_setup, entries, p);
+}
+
+static inline int sys_enter(int fd, unsigned int submit, unsigned int wait,
+			    unsigned int flags)
+{
+	return (int)syscall(__NR_io_uring_enter, fd, submit, wait, flags,
+			    NULL, 0);
+}
+
+static inline int sys_register(int fd, unsigned int op, const void *arg,
+			       unsigned int nr)
+{
+	int ret = (int)syscall(__NR_io_uring_register, fd, op, arg, nr);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static inline int ring_init(struct ring *r, unsigned int entries,
+			    unsigned int flags)
+{
+	struct io_uring_params p;
+	size_t sq_sz, cq_sz;
+	void *sq, *cq;
+
+	memset(&p, 0, sizeof(p));
+	memset(r, 0, sizeof(*r));
+	p.flags = flags;
+	r->fd = sys_setup(entries, &p);
+	if (r->fd < 0)
+		return -errno;
+	sq_sz = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	cq_sz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	if (p.features & IORING_FEAT_SINGLE_MMAP) {
+		if (cq_sz > sq_sz)
+			sq_sz = cq_sz;
+		cq_sz = sq_sz;
+	}
+	sq = mmap(NULL, sq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  r->fd, IORING_OFF_SQ_RING);
+	if (sq == MAP_FAILED)
+		return -errno;
+	cq = sq;
+	if (!(p.features & IORING_FEAT_SINGLE_MMAP)) {
+		cq = mmap(NULL, cq_sz, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
+		if (cq == MAP_FAILED)
+			return -errno;
+	}
+	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
+		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		       IORING_OFF_SQES);
+	if (r->sqes == MAP_FAILED)
+		return -errno;
+	r->sq_head = (unsigned int *)((char *)sq + p.sq_off.head);
+	r->sq_tail = (unsigned int *)((char *)sq + p.sq_off.tail);
+	r->sq_mask = (unsigned int *)((char *)sq + p.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)((char *)sq + p.sq_off.array);
+	r->cq_head = (unsigned int *)((char *)cq + p.cq_off.head);
+	r->cq_tail = (unsigned int *)((char *)cq + p.cq_off.tail);
+	r->cq_mask = (unsigned int *)((char *)cq + p.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes);
+	r->sq_entries = p.sq_entries;
+	return 0;
+}
+
+static inline void ring_init_or_die(struct ring *r, unsigned int entries)
+{
+	int ret = ring_init(r, entries, 0);
+
+	if (ret == -ENOSYS)
+		SKIP("io_uring not available");
+	if (ret)
+		DIE("io_uring_setup: %d", ret);
+}
+
+static inline void ring_exit(struct ring *r)
+{
+	close(r->fd);
+	r->fd = -1;
+}
+
+/* A zeroed SQE, queued for the next ring_submit(). */
+static inline struct io_uring_sqe *ring_sqe(struct ring *r)
+{
+	unsigned int tail = *r->sq_tail + r->pending;
+	unsigned int idx = tail & *r->sq_mask;
+	struct io_uring_sqe *sqe = &r->sqes[idx];
+
+	if (tail - __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE) >= r->sq_entries)
+		DIE("SQ full");
+	memset(sqe, 0, sizeof(*sqe));
+	r->sq_array[idx] = idx;
+	r->pending++;
+	return sqe;
+}
+
+/* Submit what is queued and wait for @wait completions. */
+static inline int ring_submit(struct ring *r, unsigned int wait)
+{
+	unsigned int n = r->pending;
+	int ret;
+
+	__atomic_store_n(r->sq_tail, *r->sq_tail + n, __ATOMIC_RELEASE);
+	r->pending = 0;
+	do {
+		ret = sys_enter(r->fd, n, wait, wait ? IORING_ENTER_GETEVENTS : 0);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : ret;
+}
+
+/* Pop one CQE, waiting for it. */
+static inline void ring_cqe(struct ring *r, struct io_uring_cqe *out)
+{
+	for (;;) {
+		unsigned int head = *r->cq_head;
+
+		if (head != __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE)) {
+			*out = r->cqes[head & *r->cq_mask];
+			__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+			return;
+		}
+		if (sys_enter(r->fd, 0, 1, IORING_ENTER_GETEVENTS) < 0 &&
+		    errno != EINTR)
+			DIE("io_uring_enter(wait)");
+	}
+}
+
+/* Submit one queued SQE and return its CQE's res. */
+static inline int ring_run1(struct ring *r)
+{
+	struct io_uring_cqe cqe;
+	int ret = ring_submit(r, 1);
+
+	if (ret < 0)
+		return ret;
+	ring_cqe(r, &cqe);
+	return cqe.res;
+}
+
+/* A sparse (all empty) registered-buffer table of @nr slots. */
+static inline int reg_sparse_bufs(struct ring *r, unsigned int nr)
+{
+	struct io_uring_rsrc_register rr;
+
+	memset(&rr, 0, sizeof(rr));
+	rr.nr = nr;
+	rr.flags = IORING_RSRC_REGISTER_SPARSE;
+	return sys_register(r->fd, IORING_REGISTER_BUFFERS2, &rr, sizeof(rr));
+}
+
+/* Put @base/@len into @slot (NULL/0 empties it); returns 1 on success. */
+static inline int buf_update(struct ring *r, unsigned int slot, void *base,
+			     size_t len)
+{
+	struct iovec iov = { .iov_base = base, .iov_len = len };
+	struct io_uring_rsrc_update2 up;
+
+	memset(&up, 0, sizeof(up));
+	up.offset = slot;
+	up.data = (uintptr_t)&iov;
+	up.nr = 1;
+	return sys_register(r->fd, IORING_REGISTER_BUFFERS_UPDATE, &up,
+			    sizeof(up));
+}
+
+static inline int buf_empty(struct ring *r, unsigned int slot)
+{
+	return buf_update(r, slot, NULL, 0);
+}
+
+/* 1 if @op is reported supported, 0 if not, -errno if the probe failed. */
+static inline int probe_op(struct ring *r, unsigned int op)
+{
+	size_t sz = sizeof(struct io_uring_probe) +
+		    256 * sizeof(struct io_uring_probe_op);
+	struct io_uring_probe *p = calloc(1, sz);
+	int ret;
+
+	ret = sys_register(r->fd, IORING_REGISTER_PROBE, p, 256);
+	if (ret >= 0)
+		ret = op < p->ops_len &&
+		      (p->ops[op].flags & IO_URING_OP_SUPPORTED);
+	free(p);
+	return ret;
+}
+
+/* The patched kernel's test provider (/dev/null) publishes counters. */
+#define GB_NULL_DBG	"/sys/kernel/debug/getbuf-null/"
+#define GB_FILEMAP_DBG	"/sys/kernel/debug/getbuf-filemap/"
+
+static inline int kernel_has_getbuf_debugfs(void)
+{
+	return access(GB_NULL_DBG "gets", R_OK) == 0;
+}
+
+static inline long dbg(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		DIE("open %s", path);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		DIE("read %s", path);
+	buf[n] = 0;
+	return strtol(buf, NULL, 0);
+}
+
+struct gb_counters {
+	long gets, releases, pages;
+};
+
+static inline struct gb_counters counters(const char *dir)
+{
+	char path[256];
+	struct gb_counters c;
+
+	snprintf(path, sizeof(path), "%sgets", dir);
+	c.gets = dbg(path);
+	snprintf(path, sizeof(path), "%sreleases", dir);
+	c.releases = dbg(path);
+	snprintf(path, sizeof(path), "%spages", dir);
+	c.pages = dbg(path);
+	return c;
+}
+
+/* Skip unless this kernel has GET_BUF and the test counters. */
+static inline void require_getbuf(struct ring *r)
+{
+	int sup = probe_op(r, IORING_OP_GET_BUF);
+
+	if (sup < 0)
+		SKIP("IORING_REGISTER_PROBE failed: %d", sup);
+	if (!sup)
+		SKIP("IORING_OP_GET_BUF not supported by this kernel (stock?)");
+	if (!kernel_has_getbuf_debugfs())
+		SKIP("no %s (debugfs not mounted?)", GB_NULL_DBG);
+}
+
+static inline void sqe_get_buf(struct io_uring_sqe *sqe, int fd, uint64_t off,
+			       unsigned int len, unsigned int slot)
+{
+	sqe->opcode = IORING_OP_GET_BUF;
+	sqe->fd = fd;
+	sqe->off = off;
+	sqe->len = len;
+	sqe->buf_index = slot;
+}
+
+static inline void sqe_rw_fixed(struct io_uring_sqe *sqe, int op, int fd,
+				uint64_t addr, unsigned int len, uint64_t off,
+				unsigned int slot)
+{
+	sqe->opcode = op;
+	sqe->fd = fd;
+	sqe->addr = addr;
+	sqe->len = len;
+	sqe->off = off;
+	sqe->buf_index = slot;
+}
+
+static inline void sqe_send_zc_fixed(struct io_uring_sqe *sqe, int fd,
+				     uint64_t addr, unsigned int len,
+				     unsigned int slot, unsigned int extra)
+{
+	sqe->opcode = IORING_OP_SEND_ZC;
+	sqe->fd = fd;
+	sqe->addr = addr;
+	sqe->len = len;
+	sqe->ioprio = IORING_RECVSEND_FIXED_BUF | extra;
+	sqe->buf_index = slot;
+}
+
+static inline int get_buf(struct ring *r, int fd, uint64_t off,
+			  unsigned int len, unsigned int slot)
+{
+	sqe_get_buf(ring_sqe(r), fd, off, len, slot);
+	return ring_run1(r);
+}
+
+/* WRITE_FIXED of slot bytes [addr, addr+len) to @fd at @off. */
+static inline int write_fixed(struct ring *r, int fd, uint64_t addr,
+			      unsigned int len, uint64_t off, unsigned int slot)
+{
+	sqe_rw_fixed(ring_sqe(r), IORING_OP_WRITE_FIXED, fd, addr, len, off,
+		     slot);
+	return ring_run1(r);
+}
+
+/* The byte the /dev/null provider puts at buffer offset @i. */
+static inline unsigned char null_pattern(size_t i)
+{
+	return (unsigned char)(i + (i / GB_PAGE));
+}
+
+/* File content used by the file tests: distinct per offset and per @seed. */
+static inline unsigned char file_pattern(size_t i, unsigned int seed)
+{
+	return (unsigned char)((i * 31) ^ (i >> 12) ^ (seed * 77));
+}
+
+static inline void fill_pattern(unsigned char *p, size_t off, size_t len,
+				unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = file_pattern(off + i, seed);
+}
+
+/* Create @path with @len bytes of file_pattern(seed). */
+static inline int make_file(const char *path, size_t len, unsigned int seed)
+{
+	unsigned char *p = malloc(len ? len : 1);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || !p)
+		DIE("create %s", path);
+	fill_pattern(p, 0, len, seed);
+	if (len && pwrite(fd, p, len, 0) != (ssize_t)len)
+		DIE("write %s", path);
+	free(p);
+	return fd;
+}
+
+/* Read exactly @len bytes from a pipe or socket. */
+static inline int read_full(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+/* Write the slot's first @len bytes into a pipe and read them back. */
+static inline int slot_contents(struct ring *r, unsigned int slot,
+				unsigned char *out, unsigned int len)
+{
+	int pfd[2], ret;
+	unsigned int done = 0;
+
+	if (pipe2(pfd, 0))
+		DIE("pipe");
+	fcntl(pfd[1], F_SETPIPE_SZ, 1 << 20);
+	while (done < len) {
+		unsigned int chunk = len - done;
+
+		if (chunk > 65536)
+			chunk = 65536;
+		ret = write_fixed(r, pfd[1], done, chunk, 0, slot);
+		if (ret <= 0) {
+			close(pfd[0]);
+			close(pfd[1]);
+			return ret ? ret : -EIO;
+		}
+		if (read_full(pfd[0], out + done, ret))
+			DIE("read pipe");
+		done += ret;
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+	return 0;
+}
+
+static inline long meminfo_kb(const char *key)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+	size_t kl = strlen(key);
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, kl) && line[kl] == ':') {
+			v = strtol(line + kl + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+#endif /* GB_SELFTEST_H */
