@@ -80,12 +80,14 @@ public final class EchoBenchmark {
         final double serverCpu;   // % of one core, whole server process
         final double clientCpu;   // % of one core, whole client process
         final long errors;
+        final double serverCost; // server CPU: microseconds per message (pingpong) or seconds per GiB (stream)
 
-        Sample(double rate, double serverCpu, double clientCpu, long errors) {
+        Sample(double rate, double serverCpu, double clientCpu, long errors, double serverCost) {
             this.rate = rate;
             this.serverCpu = serverCpu;
             this.clientCpu = clientCpu;
             this.errors = errors;
+            this.serverCost = serverCost;
         }
     }
 
@@ -182,6 +184,7 @@ public final class EchoBenchmark {
         int port = -1;
         String desc = "";
         String unavailable; // non-null: not run, why
+        int failuresInARow;
 
         Server(String transport) {
             this.transport = transport;
@@ -438,13 +441,23 @@ public final class EchoBenchmark {
         if (errors > 0) {
             log(s.transport + " " + row + ": " + errors + " connection error(s) during the cell");
         }
+        s.failuresInARow = 0;
         // give the server a moment to reap the closed connections before the next cell
         Thread.sleep(quick ? 50 : 200);
-        return new Sample(rate, scpu, ccpu, errors);
+        double cpuSeconds = sc0 < 0 || sc1 < 0 ? Double.NaN : (sc1 - sc0) / TICKS_PER_SECOND * (secs / wall);
+        double cost = row.stream()
+                ? (bytes == 0 ? Double.NaN : cpuSeconds / (bytes / (1024.0 * 1024.0 * 1024.0)))
+                : (msgs == 0 ? Double.NaN : cpuSeconds * 1e6 / msgs);
+        return new Sample(rate, scpu, ccpu, errors, cost);
     }
 
     private Sample failed(Server s, Row row, String line) throws Exception {
         log(s.transport + " " + row + ": cell failed: " + (line == null ? "timeout" : line));
+        if (++s.failuresInARow >= 3 && s.unavailable == null) {
+            s.unavailable = "stopped after 3 failed cells in a row, last: " + row + " "
+                    + (line == null ? "timeout" : line) + " (see " + logDir + ")";
+            log(s.transport + ": " + s.unavailable);
+        }
         if (line == null || line.equals("EOF")) {
             // the client is wedged or gone: start a new one
             client.process.destroyForcibly();
@@ -606,6 +619,40 @@ public final class EchoBenchmark {
             }
             sb.append('\n');
         }
+
+        sb.append("\nServer CPU cost (median; lower is better): CPU microseconds per message for pingpong, ")
+                .append("CPU seconds per GiB echoed for stream; whole server process, measured window only:\n\n");
+        sb.append("| mode | msg | conns | unit |");
+        for (String t : transports) {
+            sb.append(' ').append(t).append(" |");
+        }
+        if (ratio) {
+            sb.append(" getbuf / io_uring |");
+        }
+        sb.append("\n|---|---:|---:|---|");
+        for (int i = 0; i < transports.size(); i++) {
+            sb.append("---:|");
+        }
+        if (ratio) {
+            sb.append("---:|");
+        }
+        sb.append('\n');
+        for (Row row : rows) {
+            Map<String, List<Sample>> m = results.get(row.toString());
+            sb.append("| ").append(row.mode).append(" | ").append(row.sizeLabel()).append(" | ").append(row.conns)
+                    .append(" | ").append(row.stream() ? "CPU-s/GiB" : "CPU-us/msg").append(" |");
+            for (String t : transports) {
+                double v = median(m.get(t), 3);
+                sb.append(' ').append(Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v)).append(" |");
+            }
+            if (ratio) {
+                double g = median(m.get("getbuf"), 3);
+                double u = median(m.get("io_uring"), 3);
+                sb.append(' ').append(Double.isNaN(g) || Double.isNaN(u) || u == 0 ? "n/a"
+                        : String.format(Locale.ROOT, "%.2f", g / u)).append(" |");
+            }
+            sb.append('\n');
+        }
         return sb.toString();
     }
 
@@ -613,7 +660,7 @@ public final class EchoBenchmark {
         return row.stream() ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%,.0f", v);
     }
 
-    /** what: 0 rate, 1 server CPU, 2 client CPU. */
+    /** what: 0 rate, 1 server CPU, 2 client CPU, 3 server cost. */
     private static double median(List<Sample> l, int what) {
         if (l == null || l.isEmpty()) {
             return Double.NaN;
@@ -621,7 +668,7 @@ public final class EchoBenchmark {
         double[] v = new double[l.size()];
         for (int i = 0; i < v.length; i++) {
             Sample s = l.get(i);
-            v[i] = what == 0 ? s.rate : what == 1 ? s.serverCpu : s.clientCpu;
+            v[i] = what == 0 ? s.rate : what == 1 ? s.serverCpu : what == 2 ? s.clientCpu : s.serverCost;
         }
         Arrays.sort(v);
         int n = v.length;
