@@ -170,21 +170,73 @@ enum io_uring_op {
 /*
  * IORING_OP_GET_BUF (out of tree, see kernel/patches).
  *
- * The value is far above every mainline opcode so that IORING_REGISTER_PROBE on a
- * mainline kernel reports it as unsupported instead of reporting some other
- * opcode that happens to share the number.
+ * Opcode number. 192 is far above every mainline opcode (6.12 ends at LISTEN = 57,
+ * later kernels use 58..64), so IORING_REGISTER_PROBE on a mainline kernel reports
+ * it as unsupported instead of reporting some other operation that happens to share
+ * the number. On the patched kernel IORING_OP_LAST is 193 and probe->last_op 192;
+ * opcodes 58..191 are reported unsupported and fail (-EOPNOTSUPP) if submitted.
+ * A probe proves the opcode exists, not that a given file can provide buffers.
  *
- * Asks the file at sqe->fd for a buffer holding its data and installs that buffer
- * into the ring's registered-buffer table at the empty slot sqe->buf_index.
- *   fd        source file (IOSQE_FIXED_FILE allowed)
- *   off       file offset
- *   len       bytes wanted
- *   buf_index slot; must be empty
- *   all other fields must be 0 (else -EINVAL)
- * cqe->res is the number of bytes installed (shorter at end of file, 0 at or past it),
- * or -errno. The buffer's address space starts at 0 (WRITE_FIXED addr = 0 ..) and it
- * is source-only: it can be written out, never read into. Emptying or replacing the
- * slot hands the buffer back to the file.
+ * What it does. Asks the file at sqe->fd for a buffer holding its data and installs
+ * that buffer into the ring's registered-buffer table at slot sqe->buf_index.
+ *   fd        source file (IOSQE_FIXED_FILE allowed), open for reading
+ *   off       file offset (any alignment)
+ *   len       bytes wanted, 1 .. 1 GiB
+ *   buf_index slot; must exist and be empty
+ *   addr, addr3, rw_flags, splice_fd_in, ioprio must be 0 (else -EINVAL)
+ * cqe->res is the number of bytes installed: len, fewer at end of file, 0 at or
+ * past end of file (then nothing is installed and the slot stays empty). A result
+ * shorter than len fails the request for links (linked requests get -ECANCELED),
+ * as a short read does; the CQE still carries the byte count. Errors:
+ *   -EINVAL      a reserved field set, len 0 or > 1 GiB, off + len overflows, or the
+ *                provider rejects the range (/dev/null: off != 0)
+ *   -EFAULT      buf_index outside the table, or no table registered
+ *   -EBUSY       the slot holds a buffer (user-registered or an earlier GET_BUF);
+ *                the slot is checked before the file is asked for anything
+ *   -EOPNOTSUPP  the file has no provider: pipes, sockets, eventfd, directories,
+ *                overlayfs, 9p without a page cache (cache=none or O_DIRECT), DAX
+ *   -EBADF       the file is not open for reading
+ *   -ENOMEM      also when the ring's locked-memory limit (RLIMIT_MEMLOCK, as for
+ *                registered buffers) would be exceeded by the buffer's pages
+ * The request first runs non-blocking; if the data is not in memory yet (a page not
+ * cached, a tmpfs hole, swapped out) it is retried from io-wq, which reads it in.
+ *
+ * Using the buffer. Its address space starts at 0: WRITE_FIXED / SEND_ZC address it
+ * with addr = 0 .. res-1 and buf_index = the slot. Fixed buffers are looked up when
+ * the consumer is issued, not when it is prepared, so GET_BUF can be linked
+ * (IOSQE_IO_LINK) to its consumer in the same submission. The buffer is
+ * SOURCE-ONLY: the pages are the file's. READ_FIXED into it fails with -EFAULT
+ * (nothing is written), RECV into a fixed buffer does not exist on 6.12 (-EINVAL),
+ * and WRITE_FIXED to a file that only has ->write (no ->write_iter) fails with
+ * -EFAULT.
+ *
+ * Copy-free send to a socket. SEND_ZC with IORING_RECVSEND_FIXED_BUF from a GET_BUF
+ * slot does not use the zerocopy-notification machinery: the socket takes its own
+ * references on the buffer's pages (MSG_SPLICE_PAGES, as splice/sendfile do), so
+ * nothing is copied on a real NIC nor on loopback (where a zerocopy skb from a user
+ * buffer is copied on local delivery, IORING_NOTIF_USAGE_ZC_COPIED). The completion
+ * protocol is unchanged (a CQE with IORING_CQE_F_MORE, then the IORING_CQE_F_NOTIF
+ * one, posted right away); but the slot may be emptied as soon as the first CQE
+ * arrives. With IORING_SEND_ZC_REPORT_USAGE the notification reports "not copied"
+ * unless TCP had to copy because the route has no scatter/gather. WRITE_FIXED to a
+ * socket works but copies, as for any fixed buffer.
+ *
+ * Content. Page-cache buffers (tmpfs/shmem, ext4, 9p with cache=loose/mmap) hold a
+ * reference on each page cache page of the range, taken at GET_BUF time:
+ *   - data written to the file in place afterwards shows through the buffer;
+ *   - after a truncation the buffer keeps its pages and length: whole pages cut off
+ *     keep their old data, the cut part of a partially truncated page reads as
+ *     zeroes; a page later re-created (written after truncation, hole punched) is a
+ *     new page the buffer does not see. Never other memory, never a crash.
+ * /dev/null is a test provider: offset 0 only, never short, fresh pages where byte i
+ * is (uint8_t)(i + i / 4096).
+ *
+ * Release. Every way a slot is emptied hands the buffer back to the file exactly
+ * once, when the last request using it has finished: IORING_REGISTER_BUFFERS_UPDATE
+ * (to empty or with a replacement), IORING_UNREGISTER_BUFFERS, closing the ring, the
+ * process exiting. For tests, /sys/kernel/debug/getbuf-filemap/{gets,releases,pages}
+ * and /sys/kernel/debug/getbuf-null/{gets,releases,pages} count buffers handed out,
+ * buffers released and pages held by the two providers.
  */
 #define IORING_OP_GET_BUF	192
 
