@@ -1,0 +1,21 @@
+package io.getbuf.transport.testsuite;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.socket.CompositeBufferGatheringWriteTest;
+
+import java.util.List;
+
+/**
+ * Netty's {@link CompositeBufferGatheringWriteTest} on {@link GetBufSocketTestPermutation#socket}:
+ * getbuf and NIO servers x getbuf and NIO clients, without NIO x NIO.
+ */
+@GetBufTest
+public class GetBufCompositeBufferGatheringWriteTest extends CompositeBufferGatheringWriteTest {
+
+    @Override
+    protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
+        return GetBufSocketTestPermutation.INSTANCE.socket();
+    }
+}

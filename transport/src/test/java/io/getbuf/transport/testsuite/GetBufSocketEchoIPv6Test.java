@@ -1,0 +1,39 @@
+package io.getbuf.transport.testsuite;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.socket.SocketEchoTest;
+import io.netty.util.NetUtil;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Netty's {@link SocketEchoTest} over IPv6-only sockets: every channel (getbuf and NIO) is opened with
+ * {@link SocketProtocolFamily#INET6} ({@link GetBufSocketTestPermutation#socket(SocketProtocolFamily)}) and the
+ * server binds to {@link NetUtil#LOCALHOST6}. The plain classes use the default constructors and NetUtil.LOCALHOST.
+ */
+@GetBufTest
+public class GetBufSocketEchoIPv6Test extends SocketEchoTest {
+
+    @BeforeAll
+    static void requireLoopback() {
+        assumeTrue(GetBufSocketTestPermutation.canBind(NetUtil.LOCALHOST6), "no usable IPv6 loopback");
+    }
+
+    @Override
+    protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
+        return GetBufSocketTestPermutation.INSTANCE.socket(SocketProtocolFamily.INET6);
+    }
+
+    @Override
+    protected SocketAddress newSocketAddress() {
+        return new InetSocketAddress(NetUtil.LOCALHOST6, 0);
+    }
+}

@@ -1,0 +1,247 @@
+/*
+ * Bootstrap permutations for Netty's shared transport test suite, run against getbuf.
+ */
+package io.getbuf.transport.testsuite;
+
+import io.getbuf.transport.GetBufBufferRingConfig;
+import io.getbuf.transport.GetBufChannelOption;
+import io.getbuf.transport.GetBufIoHandler;
+import io.getbuf.transport.GetBufIoHandlerConfig;
+import io.getbuf.transport.GetBufServerSocketChannel;
+import io.getbuf.transport.GetBufSocketChannel;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapFactory;
+import io.netty.testsuite.transport.socket.SocketTestPermutation;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The getbuf permutations of Netty's socket test suite.
+ *
+ * <p>{@link #socket()} combines a getbuf server and a NIO server with a getbuf client and a NIO client and drops
+ * NIO x NIO, as Netty's epoll and io_uring modules do: getbuf/getbuf, getbuf server + NIO client, NIO server +
+ * getbuf client. NIO channels run on the superclass's {@code NIO_GROUP}.
+ *
+ * <p>getbuf channels run on shared, static, daemon event loop groups (one boss group, one worker group), created on
+ * first use and never shut down, like the groups of Netty's own native transport tests. There are two pairs: plain
+ * ({@link GetBufIoHandler#newFactory()}) and buffer ring (a handler factory whose config carries a
+ * {@link GetBufBufferRingConfig}). The buffer ring permutations additionally set
+ * {@link GetBufChannelOption#USE_BUFFER_RING} on every getbuf channel that receives data (server children and
+ * clients).
+ *
+ * <p>The buffer ring is deliberately small (16 buffers of 1 KiB, as Netty's io_uring tests use), so that the
+ * suite runs into an exhausted ring ({@code -ENOBUFS}) all the time. Override with
+ * {@code -Dgetbuf.test.bufferRing.entries=N -Dgetbuf.test.bufferRing.bufferSize=BYTES}.
+ */
+public final class GetBufSocketTestPermutation extends SocketTestPermutation {
+
+    public static final GetBufSocketTestPermutation INSTANCE = new GetBufSocketTestPermutation();
+
+    static final int BOSS_THREADS = 2;
+    static final int WORKER_THREADS = 3;
+    static final int BUFFER_RING_ENTRIES = Integer.getInteger("getbuf.test.bufferRing.entries", 16);
+    static final int BUFFER_RING_BUFFER_SIZE = Integer.getInteger("getbuf.test.bufferRing.bufferSize", 1024);
+
+    private GetBufSocketTestPermutation() {
+    }
+
+    // Holder classes: a group (and its rings) exists only once a test class asks for it.
+    private static final class PlainGroups {
+        static final EventLoopGroup BOSS =
+                newGroup("testsuite-getbuf-boss", BOSS_THREADS, GetBufIoHandler.newFactory());
+        static final EventLoopGroup WORKER =
+                newGroup("testsuite-getbuf-worker", WORKER_THREADS, GetBufIoHandler.newFactory());
+    }
+
+    private static final class BufferRingGroups {
+        static final EventLoopGroup BOSS =
+                newGroup("testsuite-getbuf-ring-boss", BOSS_THREADS, GetBufIoHandler.newFactory(bufferRingConfig()));
+        static final EventLoopGroup WORKER =
+                newGroup("testsuite-getbuf-ring-worker", WORKER_THREADS,
+                        GetBufIoHandler.newFactory(bufferRingConfig()));
+    }
+
+    static GetBufIoHandlerConfig bufferRingConfig() {
+        return new GetBufIoHandlerConfig().setBufferRing(
+                new GetBufBufferRingConfig(BUFFER_RING_ENTRIES, BUFFER_RING_BUFFER_SIZE));
+    }
+
+    private static EventLoopGroup newGroup(String name, int threads, IoHandlerFactory factory) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+    }
+
+    static EventLoopGroup bossGroup(boolean bufferRing) {
+        return bufferRing ? BufferRingGroups.BOSS : PlainGroups.BOSS;
+    }
+
+    static EventLoopGroup workerGroup(boolean bufferRing) {
+        return bufferRing ? BufferRingGroups.WORKER : PlainGroups.WORKER;
+    }
+
+    /**
+     * Creates the shared groups a test class uses and starts every event loop thread in them (and in the NIO
+     * group), so that the rings, eventfds and selectors they own exist before {@link GetBufTestExtension} counts
+     * the class's file descriptors: a group created lazily in the middle of a class would look like a leak.
+     */
+    static void warmUp(boolean bufferRing) {
+        startAll(INSTANCE.NIO_GROUP);
+        startAll(bossGroup(false));
+        startAll(workerGroup(false));
+        if (bufferRing) {
+            startAll(bossGroup(true));
+            startAll(workerGroup(true));
+        }
+    }
+
+    private static void startAll(EventLoopGroup group) {
+        for (EventExecutor executor : group) {
+            executor.submit(() -> { }).syncUninterruptibly();
+        }
+    }
+
+    // ---- socket(): server x client, without NIO x NIO ----
+
+    @Override
+    public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socket() {
+        return socket(false);
+    }
+
+    /** {@link #socket()}, with the buffer ring on every getbuf channel if {@code bufferRing}. */
+    public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socket(boolean bufferRing) {
+        return withoutNioNio(combo(serverSocket(bufferRing), clientSocket(bufferRing)));
+    }
+
+    /**
+     * Like {@link #socket()}, but every channel (getbuf and NIO) is opened for the given protocol family, so the
+     * test runs over IPv4-only or IPv6-only sockets (the test must bind to an address of that family).
+     */
+    public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socket(SocketProtocolFamily family) {
+        List<BootstrapFactory<ServerBootstrap>> servers = new ArrayList<>(2);
+        servers.add(() -> new ServerBootstrap().group(bossGroup(false), workerGroup(false))
+                .channelFactory(named("GetBufServerSocketChannel(" + family + ')',
+                        () -> new GetBufServerSocketChannel(family))));
+        servers.add(() -> new ServerBootstrap().group(NIO_GROUP, NIO_GROUP)
+                .channelFactory(named("NioServerSocketChannel(" + family + ')',
+                        () -> new NioServerSocketChannel(SelectorProvider.provider(), family))));
+        List<BootstrapFactory<Bootstrap>> clients = new ArrayList<>(2);
+        clients.add(() -> new Bootstrap().group(workerGroup(false))
+                .channelFactory(named("GetBufSocketChannel(" + family + ')',
+                        () -> new GetBufSocketChannel(family))));
+        clients.add(() -> new Bootstrap().group(NIO_GROUP)
+                .channelFactory(named("NioSocketChannel(" + family + ')',
+                        () -> new NioSocketChannel(SelectorProvider.provider(), family))));
+        return withoutNioNio(combo(servers, clients));
+    }
+
+    /**
+     * getbuf does not implement TCP fast open (yet), so the fast open permutations are the plain ones; the tests
+     * that use them ({@code SocketConnectTest#testWriteWithFastOpenBeforeConnect*}) then check that data written
+     * before connect goes out once connected, which getbuf must do anyway.
+     */
+    @Override
+    public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socketWithFastOpen() {
+        return socket();
+    }
+
+    private static <A> List<A> withoutNioNio(List<A> combos) {
+        // combo() iterates servers then clients; NIO is last in both lists, so NIO x NIO is the last combination.
+        combos.remove(combos.size() - 1);
+        return combos;
+    }
+
+    // ---- servers and clients ----
+
+    @Override
+    public List<BootstrapFactory<ServerBootstrap>> serverSocket() {
+        return serverSocket(false);
+    }
+
+    /** getbuf server (children with the buffer ring if {@code bufferRing}), then NIO server. */
+    public List<BootstrapFactory<ServerBootstrap>> serverSocket(boolean bufferRing) {
+        List<BootstrapFactory<ServerBootstrap>> list = new ArrayList<>(2);
+        list.add(() -> {
+            ServerBootstrap sb = new ServerBootstrap().group(bossGroup(bufferRing), workerGroup(bufferRing))
+                    .channel(GetBufServerSocketChannel.class);
+            if (bufferRing) {
+                sb.childOption(GetBufChannelOption.USE_BUFFER_RING, true);
+            }
+            return sb;
+        });
+        list.add(() -> new ServerBootstrap().group(NIO_GROUP, NIO_GROUP).channel(NioServerSocketChannel.class));
+        return list;
+    }
+
+    @Override
+    public List<BootstrapFactory<Bootstrap>> clientSocket() {
+        return clientSocket(false);
+    }
+
+    /** getbuf client (with the buffer ring if {@code bufferRing}), then NIO client. */
+    public List<BootstrapFactory<Bootstrap>> clientSocket(boolean bufferRing) {
+        List<BootstrapFactory<Bootstrap>> list = new ArrayList<>(2);
+        list.add(() -> {
+            Bootstrap cb = new Bootstrap().group(workerGroup(bufferRing)).channel(GetBufSocketChannel.class);
+            if (bufferRing) {
+                cb.option(GetBufChannelOption.USE_BUFFER_RING, true);
+            }
+            return cb;
+        });
+        list.add(() -> new Bootstrap().group(NIO_GROUP).channel(NioSocketChannel.class));
+        return list;
+    }
+
+    @Override
+    public List<BootstrapFactory<Bootstrap>> clientSocketWithFastOpen() {
+        return clientSocket();
+    }
+
+    /** Only the getbuf client, for tests whose assertions are about the getbuf channel alone. */
+    public List<BootstrapFactory<Bootstrap>> clientSocketGetBufOnly(boolean bufferRing) {
+        List<BootstrapFactory<Bootstrap>> list = clientSocket(bufferRing);
+        list.remove(list.size() - 1);
+        return list;
+    }
+
+    /** Whether this host can bind a TCP socket to {@code address} (e.g. whether it has an IPv6 loopback). */
+    static boolean canBind(InetAddress address) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(address, 0));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static <C extends Channel> ChannelFactory<C> named(String name, Supplier<C> supplier) {
+        return new ChannelFactory<C>() {
+            @Override
+            public C newChannel() {
+                return supplier.get();
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+}
