@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
  *   --server-cpu N / --client-cpu N   CPUs for taskset (default 0 / 1)
  *   --rt                    run servers and client under SCHED_RR (chrt -r 1)
  *   --classes DIR --cp42 FILE --cp41 FILE   class paths (run-echo.sh passes them)
+ *   --rcvbuf T=SPEC         child RCVBUF_ALLOCATOR of server T: fixed:N or adaptive:MIN:INITIAL:MAX
  *   --out FILE              also write the report there
  * </pre>
  */
@@ -214,6 +215,7 @@ public final class EchoBenchmark {
     private String rowsSpec;
     private String logDir;
     private final List<String> notes = new ArrayList<>();
+    private final Map<String, String> rcvbuf = new LinkedHashMap<>(); // transport -> echo.rcvbuf spec
 
     private final List<Server> servers = new ArrayList<>();
     private Child client;
@@ -280,6 +282,11 @@ public final class EchoBenchmark {
                 case "--logs":
                     logDir = args[++i];
                     break;
+                case "--rcvbuf": {
+                    String[] kv = args[++i].split("=", 2);
+                    rcvbuf.put(kv[0], kv[1]);
+                    break;
+                }
                 case "--note":
                     notes.add(args[++i]);
                     break;
@@ -326,7 +333,7 @@ public final class EchoBenchmark {
         return sel;
     }
 
-    private List<String> jvm(int cpu, String classPath, String mainClass, String... args) {
+    private List<String> jvm(int cpu, String classPath, String extraJvmArg, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("taskset");
         cmd.add("-c");
@@ -339,8 +346,11 @@ public final class EchoBenchmark {
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(
                 "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:+AlwaysPreTouch",
-                "-Dio.netty.leakDetection.level=disabled",
-                "-cp", classPath, mainClass));
+                "-Dio.netty.leakDetection.level=disabled"));
+        if (extraJvmArg != null) {
+            cmd.add(extraJvmArg);
+        }
+        cmd.addAll(Arrays.asList("-cp", classPath, mainClass));
         cmd.addAll(Arrays.asList(args));
         return cmd;
     }
@@ -365,7 +375,9 @@ public final class EchoBenchmark {
                 cp = classes + File.pathSeparator + cp42;
             }
             File logFile = new File(logDir, "server-" + t + ".log");
-            s.child = new Child("server-" + t, jvm(serverCpu, cp, EchoServer.class.getName(), t), logFile);
+            String spec = rcvbuf.get(t);
+            s.child = new Child("server-" + t,
+                    jvm(serverCpu, cp, spec == null ? null : "-Decho.rcvbuf=" + spec, EchoServer.class.getName(), t), logFile);
             children.add(s.child);
             String l;
             while ((l = s.child.await(30_000, "PORT", "DESC", "UNAVAILABLE")) != null && l.startsWith("DESC")) {
@@ -385,7 +397,7 @@ public final class EchoBenchmark {
 
     private void startClient() throws Exception {
         String cp = classes + File.pathSeparator + cp42;
-        client = new Child("client", jvm(clientCpu, cp, EchoClient.class.getName()), new File(logDir, "client.log"));
+        client = new Child("client", jvm(clientCpu, cp, null, EchoClient.class.getName()), new File(logDir, "client.log"));
         children.add(client);
         String l = client.await(30_000, "READY");
         if (l == null || !l.equals("READY")) {
@@ -549,7 +561,16 @@ public final class EchoBenchmark {
         sb.append("- Load average at start / end: ").append(loadStart).append(" / ").append(loadEnd).append("\n");
         for (Server s : servers) {
             sb.append("- `").append(s.transport).append("`: ")
-                    .append(s.unavailable != null ? "NOT RUN: " + s.unavailable : s.desc).append("\n");
+                    .append(s.unavailable != null && s.port < 0 ? "NOT RUN: " + s.unavailable : s.desc);
+            if (s.unavailable != null && s.port >= 0) {
+                sb.append("; ").append(s.unavailable);
+            }
+            if (rcvbuf.containsKey(s.transport)) {
+                sb.append("; RCVBUF_ALLOCATOR overridden: ").append(rcvbuf.get(s.transport));
+            } else if (s.transport.equals("incubator")) {
+                sb.append("; RCVBUF_ALLOCATOR adaptive:1024:2048:65536 (it stalls with the default, see README)");
+            }
+            sb.append("\n");
         }
         for (String n : notes) {
             sb.append("- ").append(n).append("\n");

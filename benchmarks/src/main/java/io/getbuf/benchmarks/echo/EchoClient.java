@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
 public final class EchoClient {
 
     /** Maximum bytes one streaming connection writes per turn before yielding to the event loop. */
-    private static final int STREAM_TURN_BYTES = 256 * 1024;
+    private static final int STREAM_TURN_BYTES = Integer.getInteger("echo.turnBytes", 64 * 1024);
     /** Flush at least every this many bytes while streaming. */
     private static final int STREAM_FLUSH_BYTES = 64 * 1024;
 
