@@ -79,6 +79,8 @@ struct ring {
 	struct io_uring_cqe *cqes;
 	unsigned int sq_entries;
 	unsigned int pending;	/* SQEs queued, not yet submitted */
+	void *sq_map, *cq_map;	/* the mmaps hold references on the ring file */
+	size_t sq_map_sz, cq_map_sz, sqes_sz;
 };
 
 static inline int sys_setup(unsigned int entries, struct io_uring_params *p)
@@ -137,6 +139,11 @@ static inline int ring_init(struct ring *r, unsigned int entries,
 		       IORING_OFF_SQES);
 	if (r->sqes == MAP_FAILED)
 		return -errno;
+	r->sq_map = sq;
+	r->cq_map = cq;
+	r->sq_map_sz = sq_sz;
+	r->cq_map_sz = cq_sz;
+	r->sqes_sz = p.sq_entries * sizeof(struct io_uring_sqe);
 	r->sq_head = (unsigned int *)((char *)sq + p.sq_off.head);
 	r->sq_tail = (unsigned int *)((char *)sq + p.sq_off.tail);
 	r->sq_mask = (unsigned int *)((char *)sq + p.sq_off.ring_mask);
@@ -159,8 +166,13 @@ static inline void ring_init_or_die(struct ring *r, unsigned int entries)
 		DIE("io_uring_setup: %d", ret);
 }
 
+/* Unmap and close: only then is the ring's file released. */
 static inline void ring_exit(struct ring *r)
 {
+	munmap(r->sqes, r->sqes_sz);
+	if (r->cq_map != r->sq_map)
+		munmap(r->cq_map, r->cq_map_sz);
+	munmap(r->sq_map, r->sq_map_sz);
 	close(r->fd);
 	r->fd = -1;
 }
@@ -457,6 +469,22 @@ static inline int slot_contents(struct ring *r, unsigned int slot,
 	close(pfd[0]);
 	close(pfd[1]);
 	return 0;
+}
+
+/* Threads of this process: io-wq workers (iou-wrk-*) show up here. */
+static inline int nr_threads(void)
+{
+	char line[256];
+	int n = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Threads:", 8))
+			n = atoi(line + 8);
+	fclose(f);
+	return n;
 }
 
 static inline long meminfo_kb(const char *key)

@@ -118,6 +118,9 @@ int main(void)
 	      cqe[0].res, cqe[1].res);
 	CHECK_EQ(buf_empty(&r, 2), 1, "emptying slot 2");
 
+	/* everything so far was cached: done inline, no io-wq worker exists */
+	CHECK_EQ(nr_threads(), 1, "threads after cached GET_BUFs (no io-wq punt)");
+
 	/* sparse file: no page cached, non-blocking attempt -> io-wq */
 	{
 		int sfd = open("/dev/shm/getbuf-tmpfs-sparse",
@@ -126,6 +129,9 @@ int main(void)
 			DIE("sparse file");
 		res = get_buf(&r, sfd, 0, 64 * GB_PAGE, 3);
 		CHECK_EQ(res, 64 * GB_PAGE, "GET_BUF of a sparse (uncached) tmpfs file");
+		CHECK(nr_threads() >= 2,
+		      "it was retried from an io-wq worker (threads now %d)",
+		      nr_threads());
 		memset(got, 0xee, 64 * GB_PAGE);
 		slot_contents(&r, 3, got, 64 * GB_PAGE);
 		for (i = 0; i < 64 * GB_PAGE && !got[i]; i++)
