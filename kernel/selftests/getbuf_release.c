@@ -2,7 +2,9 @@
 /*
  * Every way a slot is emptied gives the buffer back exactly once: an update
  * to empty, replacement by a user buffer, unregistering the table, closing
- * the ring, and the process exiting without closing it. Checked with the
+ * the ring, the process exiting without closing it or being killed with
+ * requests in flight, and a table cloned into a second ring (released once,
+ * when the last ring lets go). Checked with the
  * providers' debugfs counters (/dev/null and the page cache).
  */
 #include "gb.h"
@@ -141,6 +143,42 @@ int main(void)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	settle(1, 0, "process killed with requests in flight");
+
+	/* 7. a table cloned to a second ring: released once, by the last ring */
+	{
+		struct {
+			__u32 src_fd, flags, pad[6];
+		} clone = { 0 };
+		struct ring a, b;
+		int ret;
+
+		ring_init_or_die(&a, 8);
+		ring_init_or_die(&b, 8);
+		CHECK_EQ(reg_sparse_bufs(&a, 2), 0, "ring A: sparse table of 2");
+		fill(&a, nfd, ffd, 2);
+		clone.src_fd = a.fd;
+		ret = sys_register(b.fd, 30 /* IORING_REGISTER_CLONE_BUFFERS */,
+				   &clone, 1);
+		if (ret == -EINVAL || ret == -EOPNOTSUPP) {
+			printf("note: IORING_REGISTER_CLONE_BUFFERS not available (%d)\n", ret);
+			ring_exit(&a);
+			ring_exit(&b);
+			settle(1, 1, "ring A closed (no clone)");
+		} else {
+			CHECK_EQ(ret, 0, "clone ring A's table into ring B");
+			buf_empty(&a, 0);
+			buf_empty(&a, 1);
+			ring_exit(&a);
+			usleep(300000);
+			mid = counters(GB_NULL_DBG);
+			CHECK(mid.releases == n0.releases,
+			      "ring A emptied and closed: nothing released while ring B holds the clones");
+			CHECK_EQ(write_fixed(&b, open("/dev/null", O_WRONLY), 0, 3 * GB_PAGE, 0, 1),
+				 3 * GB_PAGE, "ring B writes the cloned GET_BUF buffer");
+			ring_exit(&b);
+			settle(1, 1, "clone: last ring closed");
+		}
+	}
 
 	unlink(path);
 	return gb_done();
