@@ -5,11 +5,15 @@
  * outside the table or no table (-EFAULT), an occupied slot (-EBUSY), files
  * without a provider: pipe, sockets, eventfd (-EOPNOTSUPP), a file not open
  * for reading (-EBADF), /dev/null at an offset (-EINVAL); plus a fixed file
- * (IOSQE_FIXED_FILE) and the /dev/null provider's pattern.
+ * (IOSQE_FIXED_FILE) and the /dev/null provider's pattern. An unprivileged
+ * user's buffers count against RLIMIT_MEMLOCK like registered buffers
+ * (-ENOMEM beyond it).
  */
 #include "gb.h"
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 static int fd;
 
@@ -163,6 +167,40 @@ int main(void)
 	      n1.pages == n0.pages,
 	      "/dev/null buffers: %ld handed out, %ld released, pages %ld -> %ld",
 	      n1.gets - n0.gets, n1.releases - n0.releases, n0.pages, n1.pages);
+	/* RLIMIT_MEMLOCK for an unprivileged user (no CAP_IPC_LOCK) */
+	if (geteuid() == 0) {
+		pid_t pid = fork();
+		int st;
+
+		if (pid == 0) {
+			struct rlimit rl = { 64 * 1024, 64 * 1024 };
+			struct ring c;
+			int nf = open("/dev/null", O_RDONLY), a, b, d;
+
+			if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(65534) ||
+			    setuid(65534))
+				_exit(10);
+			if (ring_init(&c, 4, 0) || reg_sparse_bufs(&c, 4))
+				_exit(11);
+			a = get_buf(&c, nf, 0, 8 * GB_PAGE, 0);		/* 32 KiB */
+			b = get_buf(&c, nf, 0, 16 * GB_PAGE, 1);	/* +64 KiB */
+			buf_empty(&c, 0);
+			d = get_buf(&c, nf, 0, 16 * GB_PAGE, 1);	/* 64 KiB */
+			printf("%s: unprivileged, memlock 64 KiB: 32 KiB -> %d, then 64 KiB more -> %d, after freeing 32 KiB -> %d\n",
+			       a == 8 * GB_PAGE && b == -ENOMEM &&
+			       d == 16 * GB_PAGE ? "ok" : "FAIL", a, b, d);
+			_exit(a == 8 * GB_PAGE && b == -ENOMEM &&
+			      d == 16 * GB_PAGE ? 0 : 1);
+		}
+		fflush(stdout);
+		waitpid(pid, &st, 0);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "GET_BUF pages count against RLIMIT_MEMLOCK (child status %d)",
+		      WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	} else {
+		printf("note: not root, RLIMIT_MEMLOCK case not run\n");
+	}
+
 	unlink(path);
 	return gb_done();
 }
