@@ -110,7 +110,11 @@ int main(int argc, char **argv)
 		printf("page cache dropped\n");
 	f0 = counters(GB_FILEMAP_DBG);
 
+	CHECK_EQ(nr_threads(), 1, "no io-wq worker yet");
 	check(&r, fd, size, 3 * GB_PAGE, GB_PAGE, "full page (not cached)");
+	CHECK(nr_threads() >= 2,
+	      "the uncached page was read from an io-wq worker (threads %d)",
+	      nr_threads());
 	check(&r, fd, size, 3 * GB_PAGE, GB_PAGE, "the same page again (cached)");
 	check(&r, fd, size, 12345, 7000, "unaligned offset");
 	check(&r, fd, size, 54321, 1 << 20, "1 MiB across 257 pages");
