@@ -11,8 +11,6 @@ import io.getbuf.transport.GetBufServerSocketChannel;
 import io.getbuf.transport.GetBufSocketChannel;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -25,6 +23,8 @@ import io.netty.testsuite.transport.socket.SocketTestPermutation;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 
+import static io.getbuf.transport.testsuite.OpenChannels.tracking;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -32,7 +32,6 @@ import java.net.ServerSocket;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The getbuf permutations of Netty's socket test suite.
@@ -51,6 +50,8 @@ import java.util.function.Supplier;
  * <p>The buffer ring is deliberately small (16 buffers of 1 KiB, as Netty's io_uring tests use), so that the
  * suite runs into an exhausted ring ({@code -ENOBUFS}) all the time. Override with
  * {@code -Dgetbuf.test.bufferRing.entries=N -Dgetbuf.test.bufferRing.bufferSize=BYTES}.
+ *
+ * <p>Every channel is made through {@link OpenChannels#tracking}, so what a test leaves open gets closed after it.
  */
 public final class GetBufSocketTestPermutation extends SocketTestPermutation {
 
@@ -137,17 +138,17 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
     public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socket(SocketProtocolFamily family) {
         List<BootstrapFactory<ServerBootstrap>> servers = new ArrayList<>(2);
         servers.add(() -> new ServerBootstrap().group(bossGroup(false), workerGroup(false))
-                .channelFactory(named("GetBufServerSocketChannel(" + family + ')',
+                .channelFactory(tracking("GetBufServerSocketChannel(" + family + ')',
                         () -> new GetBufServerSocketChannel(family))));
         servers.add(() -> new ServerBootstrap().group(NIO_GROUP, NIO_GROUP)
-                .channelFactory(named("NioServerSocketChannel(" + family + ')',
+                .channelFactory(tracking("NioServerSocketChannel(" + family + ')',
                         () -> new NioServerSocketChannel(SelectorProvider.provider(), family))));
         List<BootstrapFactory<Bootstrap>> clients = new ArrayList<>(2);
         clients.add(() -> new Bootstrap().group(workerGroup(false))
-                .channelFactory(named("GetBufSocketChannel(" + family + ')',
+                .channelFactory(tracking("GetBufSocketChannel(" + family + ')',
                         () -> new GetBufSocketChannel(family))));
         clients.add(() -> new Bootstrap().group(NIO_GROUP)
-                .channelFactory(named("NioSocketChannel(" + family + ')',
+                .channelFactory(tracking("NioSocketChannel(" + family + ')',
                         () -> new NioSocketChannel(SelectorProvider.provider(), family))));
         return withoutNioNio(combo(servers, clients));
     }
@@ -180,13 +181,14 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
         List<BootstrapFactory<ServerBootstrap>> list = new ArrayList<>(2);
         list.add(() -> {
             ServerBootstrap sb = new ServerBootstrap().group(bossGroup(bufferRing), workerGroup(bufferRing))
-                    .channel(GetBufServerSocketChannel.class);
+                    .channelFactory(tracking("GetBufServerSocketChannel", GetBufServerSocketChannel::new));
             if (bufferRing) {
                 sb.childOption(GetBufChannelOption.USE_BUFFER_RING, true);
             }
             return sb;
         });
-        list.add(() -> new ServerBootstrap().group(NIO_GROUP, NIO_GROUP).channel(NioServerSocketChannel.class));
+        list.add(() -> new ServerBootstrap().group(NIO_GROUP, NIO_GROUP)
+                .channelFactory(tracking("NioServerSocketChannel", NioServerSocketChannel::new)));
         return list;
     }
 
@@ -199,13 +201,15 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
     public List<BootstrapFactory<Bootstrap>> clientSocket(boolean bufferRing) {
         List<BootstrapFactory<Bootstrap>> list = new ArrayList<>(2);
         list.add(() -> {
-            Bootstrap cb = new Bootstrap().group(workerGroup(bufferRing)).channel(GetBufSocketChannel.class);
+            Bootstrap cb = new Bootstrap().group(workerGroup(bufferRing))
+                    .channelFactory(tracking("GetBufSocketChannel", GetBufSocketChannel::new));
             if (bufferRing) {
                 cb.option(GetBufChannelOption.USE_BUFFER_RING, true);
             }
             return cb;
         });
-        list.add(() -> new Bootstrap().group(NIO_GROUP).channel(NioSocketChannel.class));
+        list.add(() -> new Bootstrap().group(NIO_GROUP)
+                .channelFactory(tracking("NioSocketChannel", NioSocketChannel::new)));
         return list;
     }
 
@@ -231,17 +235,4 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
         }
     }
 
-    private static <C extends Channel> ChannelFactory<C> named(String name, Supplier<C> supplier) {
-        return new ChannelFactory<C>() {
-            @Override
-            public C newChannel() {
-                return supplier.get();
-            }
-
-            @Override
-            public String toString() {
-                return name;
-            }
-        };
-    }
 }

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@link GetBuf#unavailabilityCause()}), starts the shared event loop groups the class uses
  * ({@link GetBufSocketTestPermutation#warmUp}) and records the open file descriptors.
  *
- * <p>After each test: notes which descriptors are new, to name the test that opened a leaked one.
+ * <p>After each test: closes the channels the test left open ({@link OpenChannels}: Netty's testsuite leaves some
+ * open with every transport), then notes which descriptors are new, to name the test that opened a leaked one.
  *
  * <p>After the class: waits up to {@code getbuf.test.fdSettleMillis} (default 10 s; channel closes, graceful
  * shutdowns with their 2 s quiet period and io_uring closes may still be in flight) for every descriptor opened
@@ -54,6 +55,7 @@ public final class GetBufTestExtension implements BeforeAllCallback, AfterEachCa
         if (state == null) {
             return;
         }
+        OpenChannels.closeAll();
         String test = context.getTestMethod().map(m -> {
             String name = m.getName() + "()";
             return context.getDisplayName().startsWith(m.getName()) ? name : name + ' ' + context.getDisplayName();
