@@ -35,10 +35,11 @@ public final class IncubatorIoUringEchoTransport implements EchoTransport {
     }
 
     /**
-     * With Netty's default AdaptiveRecvByteBufAllocator (minimum 64 bytes) the incubator transport stops
-     * reading a connection for good once the adaptive guess has shrunk to the 64-byte message size (seen on
-     * Linux 6.18 after ~60 round trips: the server never sees the next message). Raising only the
-     * minimum to 1024 (initial 2048 and maximum 64 KiB stay the defaults) avoids it.
+     * With Netty's default AdaptiveRecvByteBufAllocator (minimum 64 bytes) ping-pong on the incubator
+     * transport stalls once the adaptive guess has shrunk to the 64-byte message size (~60 round trips):
+     * a read that fills its buffer exactly makes it read on, and channelReadComplete, where the echo
+     * handler flushes, waits for data the peer will not send before it gets its answer. Raising only the
+     * minimum to 1024 (initial 2048 and maximum 64 KiB stay the defaults) avoids the exact fill.
      */
     @Override
     public String defaultRecvAllocator() {
