@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Normally started by {@code benchmarks/run-echo.sh}, which builds the class paths. Options:
  * <pre>
  *   --quick                 smoke run: 1 repetition, 0.3 s warm-up + 0.7 s measurement per cell
- *   --transports a,b,..     default getbuf,io_uring,epoll,incubator (also: nio)
+ *   --transports a,b,..     default getbuf,io_uring,epoll,incubator (also: nio); "name-label" runs
+ *                           transport name in an extra column (combine with --rcvbuf name-label=...)
  *   --reps N                repetitions per row (default 3)
  *   --warmup-ms N           warm-up per cell (default 1500)
  *   --measure-ms N          measurement window per cell (default 4000)
@@ -365,7 +366,9 @@ public final class EchoBenchmark {
             Server s = new Server(t);
             servers.add(s);
             String cp;
-            if (t.equals("incubator")) {
+            // "name-label" runs transport "name" under another column, e.g. with --rcvbuf name-label=...
+            String base = t.contains("-") ? t.substring(0, t.indexOf('-')) : t;
+            if (base.equals("incubator")) {
                 if (cp41 == null || cp41.isEmpty()) {
                     s.unavailable = "no Netty 4.1 class path (--cp41)";
                     continue;
@@ -377,7 +380,7 @@ public final class EchoBenchmark {
             File logFile = new File(logDir, "server-" + t + ".log");
             String spec = rcvbuf.get(t);
             s.child = new Child("server-" + t,
-                    jvm(serverCpu, cp, spec == null ? null : "-Decho.rcvbuf=" + spec, EchoServer.class.getName(), t), logFile);
+                    jvm(serverCpu, cp, spec == null ? null : "-Decho.rcvbuf=" + spec, EchoServer.class.getName(), base), logFile);
             children.add(s.child);
             String l;
             while ((l = s.child.await(30_000, "PORT", "DESC", "UNAVAILABLE")) != null && l.startsWith("DESC")) {
@@ -567,7 +570,7 @@ public final class EchoBenchmark {
             }
             if (rcvbuf.containsKey(s.transport)) {
                 sb.append("; RCVBUF_ALLOCATOR overridden: ").append(rcvbuf.get(s.transport));
-            } else if (s.transport.equals("incubator")) {
+            } else if (s.transport.startsWith("incubator")) {
                 sb.append("; RCVBUF_ALLOCATOR adaptive:1024:2048:65536 (it stalls with the default, see README)");
             }
             sb.append("\n");
