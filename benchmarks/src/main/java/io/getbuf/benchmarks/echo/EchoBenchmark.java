@@ -581,38 +581,7 @@ public final class EchoBenchmark {
         sb.append("\npingpong = request/response, one message in flight per connection (msg/s = round trips/s, all connections); ")
                 .append("stream = client writes continuously, server echoes, MiB/s echoed back to the client.\n\n");
 
-        boolean ratio = transports.contains("getbuf") && transports.contains("io_uring");
-        sb.append("| mode | msg | conns | unit |");
-        for (String t : transports) {
-            sb.append(' ').append(t).append(" |");
-        }
-        if (ratio) {
-            sb.append(" getbuf / io_uring |");
-        }
-        sb.append("\n|---|---:|---:|---|");
-        for (int i = 0; i < transports.size(); i++) {
-            sb.append("---:|");
-        }
-        if (ratio) {
-            sb.append("---:|");
-        }
-        sb.append('\n');
-        for (Row row : rows) {
-            Map<String, List<Sample>> m = results.get(row.toString());
-            sb.append("| ").append(row.mode).append(" | ").append(row.sizeLabel()).append(" | ").append(row.conns)
-                    .append(" | ").append(row.unit()).append(" |");
-            for (String t : transports) {
-                double v = median(m.get(t), 0);
-                sb.append(' ').append(Double.isNaN(v) ? "n/a" : fmt(v, row)).append(" |");
-            }
-            if (ratio) {
-                double g = median(m.get("getbuf"), 0);
-                double u = median(m.get("io_uring"), 0);
-                sb.append(' ').append(Double.isNaN(g) || Double.isNaN(u) || u == 0 ? "n/a"
-                        : String.format(Locale.ROOT, "**%.2f**", g / u)).append(" |");
-            }
-            sb.append('\n');
-        }
+        medianTable(sb, rows, results, 0, false);
 
         sb.append("\nSpread (min-max as % of the median) and server / client CPU (% of one core, median):\n\n");
         sb.append("| mode | msg | conns |");
@@ -646,38 +615,54 @@ public final class EchoBenchmark {
 
         sb.append("\nServer CPU cost (median; lower is better): CPU microseconds per message for pingpong, ")
                 .append("CPU seconds per GiB echoed for stream; whole server process, measured window only:\n\n");
+        medianTable(sb, rows, results, 3, true);
+        return sb.toString();
+    }
+
+    /**
+     * One Markdown table of medians (what: 0 rate, 3 server cost) with a column "X / io_uring" for every
+     * getbuf variant X.
+     */
+    private void medianTable(StringBuilder sb, List<Row> rows, Map<String, Map<String, List<Sample>>> results,
+                             int what, boolean cost) {
+        List<String> ratios = new ArrayList<>();
+        if (transports.contains("io_uring")) {
+            for (String t : transports) {
+                if (t.equals("getbuf") || t.startsWith("getbuf-")) {
+                    ratios.add(t);
+                }
+            }
+        }
         sb.append("| mode | msg | conns | unit |");
         for (String t : transports) {
             sb.append(' ').append(t).append(" |");
         }
-        if (ratio) {
-            sb.append(" getbuf / io_uring |");
+        for (String t : ratios) {
+            sb.append(' ').append(t).append(" / io_uring |");
         }
         sb.append("\n|---|---:|---:|---|");
-        for (int i = 0; i < transports.size(); i++) {
-            sb.append("---:|");
-        }
-        if (ratio) {
+        for (int i = 0; i < transports.size() + ratios.size(); i++) {
             sb.append("---:|");
         }
         sb.append('\n');
         for (Row row : rows) {
             Map<String, List<Sample>> m = results.get(row.toString());
+            String unit = cost ? (row.stream() ? "CPU-s/GiB" : "CPU-us/msg") : row.unit();
             sb.append("| ").append(row.mode).append(" | ").append(row.sizeLabel()).append(" | ").append(row.conns)
-                    .append(" | ").append(row.stream() ? "CPU-s/GiB" : "CPU-us/msg").append(" |");
+                    .append(" | ").append(unit).append(" |");
             for (String t : transports) {
-                double v = median(m.get(t), 3);
-                sb.append(' ').append(Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v)).append(" |");
+                double v = median(m.get(t), what);
+                sb.append(' ').append(Double.isNaN(v) ? "n/a"
+                        : cost ? String.format(Locale.ROOT, "%.2f", v) : fmt(v, row)).append(" |");
             }
-            if (ratio) {
-                double g = median(m.get("getbuf"), 3);
-                double u = median(m.get("io_uring"), 3);
+            for (String t : ratios) {
+                double g = median(m.get(t), what);
+                double u = median(m.get("io_uring"), what);
                 sb.append(' ').append(Double.isNaN(g) || Double.isNaN(u) || u == 0 ? "n/a"
-                        : String.format(Locale.ROOT, "%.2f", g / u)).append(" |");
+                        : String.format(Locale.ROOT, cost ? "%.2f" : "**%.2f**", g / u)).append(" |");
             }
             sb.append('\n');
         }
-        return sb.toString();
     }
 
     private static String fmt(double v, Row row) {
