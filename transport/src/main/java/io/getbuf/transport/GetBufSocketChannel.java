@@ -624,8 +624,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             }
             if (res == 0) {
                 handle.lastBytesRead(0);
-                handle.readComplete();
-                pipeline.fireChannelReadComplete();
+                if (!inputShutdownSeen) {
+                    // the read loop that saw the end of the stream completes; a later EOF only
+                    // confirms it, and reports ChannelInputShutdownReadComplete instead
+                    handle.readComplete();
+                    pipeline.fireChannelReadComplete();
+                }
                 inputShutdown();
                 return;
             }
