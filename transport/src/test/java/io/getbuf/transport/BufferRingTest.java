@@ -1,0 +1,113 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The provided-buffer ring: exhaustion is reported and survived, and every buffer comes back. */
+@Timeout(60)
+class BufferRingTest {
+    private static final int ENTRIES = 4;
+    private static final int SIZE = 1024;
+
+    @BeforeAll
+    static void requireBufferRing() {
+        assumeTrue(GetBuf.isAvailable(), () -> "io_uring unavailable: " + GetBuf.unavailabilityCause());
+        assumeTrue(GetBuf.isBufferRingSupported(), "kernel without provided buffer rings");
+    }
+
+    @Test
+    void exhaustedRingIsReportedAndReadingGoesOn() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(
+                new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(ENTRIES, SIZE)
+                        .setIncremental(false))));
+        List<ByteBuf> held = new CopyOnWriteArrayList<>();
+        AtomicInteger exhausted = new AtomicInteger();
+        AtomicInteger received = new AtomicInteger();
+        int total = ENTRIES * SIZE * 8;
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(GetBufServerSocketChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ByteBuf buf = (ByteBuf) msg;
+                            received.addAndGet(buf.readableBytes());
+                            held.add(buf); // the application holds on to every buffer
+                            if (received.get() == total) {
+                                all.complete(null);
+                            }
+                        }
+
+                        @Override
+                        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                            if (evt == GetBufBufferRingExhaustedEvent.INSTANCE) {
+                                exhausted.incrementAndGet();
+                            }
+                        }
+                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            BufferRing ring = ((GetBufIoHandlerAccess) () -> server).bufferRing();
+            Channel client = new Bootstrap().group(group).channel(GetBufSocketChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(server.localAddress()).sync().channel();
+            byte[] data = new byte[total];
+            for (int i = 0; i < total; i++) {
+                data[i] = (byte) i;
+            }
+            client.writeAndFlush(Unpooled.wrappedBuffer(data)).sync();
+            all.get(20, TimeUnit.SECONDS);
+            assertTrue(exhausted.get() > 0, "holding every ring buffer must exhaust the ring");
+            int offset = 0;
+            for (ByteBuf b : held) {
+                for (int i = b.readerIndex(); i < b.writerIndex(); i++) {
+                    assertEquals((byte) offset++, b.getByte(i), "byte " + (offset - 1));
+                }
+            }
+            assertEquals(total, offset);
+            assertTrue(ring.lentCount() > 0);
+            held.forEach(ByteBuf::release);
+            held.clear();
+            client.close().sync();
+            server.close().sync();
+            assertEquals(0, ring.lentCount(), "every ring buffer returned");
+            group.submit(() -> assertEquals(ENTRIES, ring.available(), "the kernel has them all again")).sync();
+        } finally {
+            held.forEach(ByteBuf::release);
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** Reaches the ring of the loop a channel is registered on. */
+    @FunctionalInterface
+    interface GetBufIoHandlerAccess {
+        Channel channel();
+
+        default BufferRing bufferRing() throws Exception {
+            Channel ch = channel();
+            return ch.eventLoop().submit(() -> ((AbstractGetBufChannel) ch).handler().bufferRing()).get();
+        }
+    }
+}
