@@ -610,7 +610,10 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                     rearmRead(true);
                     return;
                 }
-                if (handle.continueReading() && isActive()) {
+                // Read on within this read loop only if the kernel says data is waiting: a recv
+                // that exactly filled its buffer would otherwise park in the kernel and hold back
+                // channelReadComplete (and the flush a handler does there) until more data came.
+                if ((flags & Native.IORING_CQE_F_SOCK_NONEMPTY) != 0 && handle.continueReading() && isActive()) {
                     submitRead(false);
                     return;
                 }
