@@ -190,7 +190,8 @@ public final class GetBufIoHandler implements IoHandler {
     private void armTimer(long delayNanos) {
         long now = System.nanoTime();
         long deadline = now + Math.max(0, delayNanos);
-        if (timerArmed && Math.abs(deadline - timerDeadline) < TimeUnit.MICROSECONDS.toNanos(50)) {
+        if (timerArmed && deadline >= timerDeadline - TimeUnit.MICROSECONDS.toNanos(50)) {
+            // the armed timer fires first (at worst a little early: the loop then re-arms)
             return;
         }
         long ts = scratch + 8;
