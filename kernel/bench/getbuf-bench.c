@@ -50,6 +50,7 @@
 static size_t bsize = 4096;
 static double cell_secs = 1.0;
 static int nslices = 5;
+static int one_cpu;	/* -1: process, receiver and io-wq workers on one CPU */
 static const char *file_path = "/dev/shm/getbuf-bench.dat";
 static size_t file_size = 16 << 20;
 
@@ -317,6 +318,15 @@ static void sqe_read_fixed(struct io_uring_sqe *sqe, uint64_t off, unsigned i)
 	sqe->buf_index = USER_SLOT(i);
 }
 
+/* How a GET_BUF slot is sent on: SEND_ZC (the copy-free path) to a socket. */
+static void sqe_send_out(struct bench *b, struct io_uring_sqe *sqe, unsigned slot)
+{
+	if (b->dst == DST_TCP)
+		sqe_send_zc(sqe, 0, slot);
+	else
+		sqe_write_fixed(sqe, 0, slot);
+}
+
 enum mode {
 	M_SPLICE_SYS,		/* splice(2) src -> pipe -> dst */
 	M_SENDFILE,		/* sendfile(2) */
@@ -324,7 +334,7 @@ enum mode {
 	M_GET_BUF,		/* GET_BUF; then WRITE_FIXED; batched release */
 	M_GET_BUF_LINK,		/* GET_BUF, link, WRITE_FIXED; batched release */
 	M_GET_BUF_REL,		/* GET_BUF, link, WRITE_FIXED; one release syscall per request */
-	M_GET_BUF_ZC_LINK,	/* GET_BUF, link, SEND_ZC(fixed); batched release */
+	M_GET_BUF_WF_LINK,	/* GET_BUF, link, WRITE_FIXED even to a socket; batched release */
 	M_READ_SEND_ZC,		/* READ_FIXED, link, SEND_ZC(fixed) */
 	M_READ_WRITE,		/* READ_FIXED, link, WRITE_FIXED */
 	M_NR,
@@ -334,10 +344,10 @@ static const char *mode_name[M_NR] = {
 	[M_SPLICE_SYS] = "splice(2)",
 	[M_SENDFILE] = "sendfile(2)",
 	[M_OP_SPLICE] = "OP_SPLICE",
-	[M_GET_BUF] = "GET_BUF + WRITE_FIXED",
-	[M_GET_BUF_LINK] = "GET_BUF, link",
-	[M_GET_BUF_REL] = "GET_BUF + release",
-	[M_GET_BUF_ZC_LINK] = "GET_BUF, link SEND_ZC",
+	[M_GET_BUF] = "GET_BUF + %s",
+	[M_GET_BUF_LINK] = "GET_BUF, link %s",
+	[M_GET_BUF_REL] = "GET_BUF, link %s, + release",
+	[M_GET_BUF_WF_LINK] = "GET_BUF, link WRITE_FIXED",
 	[M_READ_SEND_ZC] = "READ_FIXED + SEND_ZC",
 	[M_READ_WRITE] = "READ_FIXED + WRITE_FIXED",
 };
@@ -345,7 +355,7 @@ static const char *mode_name[M_NR] = {
 static int is_get_buf(enum mode m)
 {
 	return m == M_GET_BUF || m == M_GET_BUF_LINK || m == M_GET_BUF_REL ||
-	       m == M_GET_BUF_ZC_LINK;
+	       m == M_GET_BUF_WF_LINK;
 }
 
 /* One request done synchronously; returns 0 or -errno. */
@@ -409,22 +419,22 @@ static int ring_round(struct bench *b, enum mode m, unsigned qd)
 		if (ret)
 			return ret;
 		for (i = 0; i < qd; i++)
-			sqe_write_fixed(get_sqe(r), 0, i);
+			sqe_send_out(b, get_sqe(r), i);
 		ret = ring_reap(r, qd, 1);
 		if (ret)
 			return ret;
 		return release_slots(r, 0, qd);
 	case M_GET_BUF_LINK:
 	case M_GET_BUF_REL:
-	case M_GET_BUF_ZC_LINK:
+	case M_GET_BUF_WF_LINK:
 		for (i = 0; i < qd; i++) {
 			sqe = get_sqe(r);
 			sqe_get_buf(sqe, next_off(b), i);
 			sqe->flags |= IOSQE_IO_LINK;
-			if (m == M_GET_BUF_ZC_LINK)
-				sqe_send_zc(get_sqe(r), 0, i);
-			else
+			if (m == M_GET_BUF_WF_LINK)
 				sqe_write_fixed(get_sqe(r), 0, i);
+			else
+				sqe_send_out(b, get_sqe(r), i);
 		}
 		ret = ring_reap(r, 2 * qd, 1);
 		if (ret)
@@ -571,6 +581,14 @@ static void bench_open(struct bench *b, const char *src, enum dst_kind dst, int 
 	memset(b, 0, sizeof(*b));
 	ring_init(&b->ring);
 	b->get_buf_ok = get_buf_supported(b->ring.fd, &last_op);
+	if (one_cpu) {
+		cpu_set_t cpu;
+
+		CPU_ZERO(&cpu);
+		CPU_SET(sched_getcpu(), &cpu);
+		if (sys_register(b->ring.fd, IORING_REGISTER_IOWQ_AFF, &cpu, sizeof(cpu)) < 0)
+			die("IORING_REGISTER_IOWQ_AFF: %s", strerror(errno));
+	}
 	b->src_fd = open(src, O_RDONLY);
 	if (b->src_fd < 0)
 		die("open %s: %s", src, strerror(errno));
@@ -671,7 +689,7 @@ static void run_case(const char *title, const char *src, enum dst_kind dst,
 	 * host dominates everything else (measured: 10x swings between cells).
 	 */
 	sched_getaffinity(0, sizeof(saved), &saved);
-	if (dst == DST_TCP) {
+	if (dst == DST_TCP || one_cpu) {
 		CPU_ZERO(&one);
 		CPU_SET(sched_getcpu(), &one);
 		sched_setaffinity(0, sizeof(one), &one);
@@ -682,11 +700,14 @@ static void run_case(const char *title, const char *src, enum dst_kind dst,
 
 	printf("\n### %s, %zu-byte requests (requests/s; (x) = ratio to OP_SPLICE)\n\n", title, bsize);
 	if (dst == DST_TCP)
-		printf("Sender and receiver pinned to one CPU; the receiver discards with "
-		       "recv(MSG_TRUNC); 16 MiB receive buffer, window clamped to 1 MiB.\n\n");
+		printf("Sender and receiver pinned to one CPU (io-wq workers %s); the receiver discards with "
+		       "recv(MSG_TRUNC); 16 MiB receive buffer, window clamped to 1 MiB.\n\n",
+		       one_cpu ? "too" : "not");
 	printf("| QD |");
 	for (i = 0; i < nmodes; i++) {
-		printf(" %s |", mode_name[modes[i]]);
+		printf(" ");
+		printf(mode_name[modes[i]], dst == DST_TCP ? "SEND_ZC" : "WRITE_FIXED");
+		printf(" |");
 		if (modes[i] == M_OP_SPLICE)
 			splice_col = i;
 	}
@@ -740,10 +761,12 @@ static void run_case(const char *title, const char *src, enum dst_kind dst,
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: getbuf-bench [-s BYTES] [-t SECONDS] [-q QD,QD,...] [-c CASES] [-f FILE]\n"
+		"Usage: getbuf-bench [-s BYTES] [-t SECONDS] [-n SLICES] [-1] [-q QD,...] [-c CASES] [-f FILE]\n"
 		"  -s  request size (default 4096, at most 1 MiB)\n"
 		"  -t  seconds per cell (default 1), cut into slices; the best slice counts\n"
 		"  -n  slices per cell (default 5; one more slice warms up)\n"
+		"  -1  everything on one CPU: the process, the TCP receiver and the io-wq\n"
+		"      workers (IORING_REGISTER_IOWQ_AFF); without it only the TCP case is pinned\n"
 		"  -q  queue depths (default 1,2,4,8,16,32; max 32)\n"
 		"  -c  cases: n = /dev/null -> /dev/null, f = tmpfs file -> /dev/null,\n"
 		"      t = tmpfs file -> TCP over loopback (default nft)\n"
@@ -761,7 +784,7 @@ int main(int argc, char **argv)
 	};
 	static const enum mode tcp_modes[] = {
 		M_SPLICE_SYS, M_SENDFILE, M_OP_SPLICE, M_GET_BUF, M_GET_BUF_LINK, M_GET_BUF_REL,
-		M_GET_BUF_ZC_LINK, M_READ_SEND_ZC, M_READ_WRITE,
+		M_GET_BUF_WF_LINK, M_READ_SEND_ZC, M_READ_WRITE,
 	};
 	unsigned qds[8] = { 1, 2, 4, 8, 16, 32 };
 	int nqd = 6, opt, last_op, ok;
@@ -769,7 +792,7 @@ int main(int argc, char **argv)
 	struct ring probe_ring;
 	char *p;
 
-	while ((opt = getopt(argc, argv, "s:t:q:c:f:n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:q:c:f:n:1h")) != -1) {
 		switch (opt) {
 		case 's':
 			bsize = strtoul(optarg, NULL, 0);
@@ -792,6 +815,9 @@ int main(int argc, char **argv)
 			nslices = atoi(optarg);
 			if (nslices < 1)
 				die("bad -n");
+			break;
+		case '1':
+			one_cpu = 1;
 			break;
 		case 'c':
 			cases = optarg;
@@ -821,12 +847,16 @@ int main(int argc, char **argv)
 	       ok ? "" : "; GET_BUF columns are n/a");
 	printf("- %.1f s per cell, best of %d slices (+1 warm-up); io_uring cells: rounds of QD requests submitted together, "
 	       "ring COOP_TASKRUN|SINGLE_ISSUER|DEFER_TASKRUN, fixed files\n", cell_secs, nslices);
-	printf("- GET_BUF + WRITE_FIXED: QD GET_BUFs, reap, QD WRITE_FIXED (addr 0), reap, one "
-	       "IORING_REGISTER_BUFFERS_UPDATE emptying the QD slots\n");
-	printf("- GET_BUF, link: GET_BUF -> IOSQE_IO_LINK -> WRITE_FIXED, one batched "
+	printf("- GET_BUF + X: QD GET_BUFs, reap, QD X (from address 0), reap, one "
+	       "IORING_REGISTER_BUFFERS_UPDATE emptying the QD slots; X = WRITE_FIXED to "
+	       "/dev/null, SEND_ZC with IORING_RECVSEND_FIXED_BUF to a socket\n");
+	printf("- GET_BUF, link X: GET_BUF -> IOSQE_IO_LINK -> X, one batched "
 	       "BUFFERS_UPDATE release per round\n");
-	printf("- GET_BUF + release: as the link column, but each slot emptied by its own "
-	       "IORING_REGISTER_BUFFERS_UPDATE syscall (a real release, not a NOP stand-in)\n");
+	printf("- GET_BUF, link X, + release: as the link column, but each slot emptied by its "
+	       "own IORING_REGISTER_BUFFERS_UPDATE syscall (a real release, not a NOP stand-in)\n");
+	printf("- GET_BUF, link WRITE_FIXED (TCP): the copying path to a socket, for comparison\n");
+	if (one_cpu)
+		printf("- -1: process, receiver and io-wq workers pinned to one CPU\n");
 	printf("- splice columns read /dev/zero where GET_BUF reads /dev/null (6.12's /dev/null "
 	       "has no splice_read)\n");
 	fflush(stdout);
