@@ -24,8 +24,8 @@ public class GetBufSocketConnectionAttemptTest extends SocketConnectionAttemptTe
     // default) that stays pending for a second. Where the network answers connects to any address (a transparent
     // proxy, as in this project's sandbox), the connect succeeds at once and the test fails for every transport,
     // NIO included; its own probe counts that case as "timed out". Skip it then, saying how to run it: point
-    // -Dio.netty.testsuite.badHost at a black-holed address (here an unused address on the local subnet works,
-    // e.g. 192.0.2.254: ARP fails after 3 s).
+    // -Dio.netty.testsuite.badHost at a black-holed address (an unused address on a directly attached subnet
+    // works: ARP fails after 3 s).
     @Test
     @Override
     public void testConnectCancellation(TestInfo testInfo) throws Throwable {
