@@ -71,7 +71,8 @@ public final class GetBufIoHandler implements IoHandler {
         this.executor = ObjectUtil.checkNotNull(executor, "executor");
         this.config = config;
         try {
-            ring = Ring.open(config.ringSize(), config.cqSize(), -1);
+            ring = Ring.open(config.ringSize(), config.cqSize(), config.isSingleIssuer() ? -1
+                    : ~(Native.IORING_SETUP_SINGLE_ISSUER | Native.IORING_SETUP_DEFER_TASKRUN));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -103,7 +104,7 @@ public final class GetBufIoHandler implements IoHandler {
             @Override
             public boolean isChangingThreadSupported() {
                 // a SINGLE_ISSUER ring is bound to the thread that enabled it
-                return !GetBuf.isSingleIssuerSupported();
+                return !copy.isSingleIssuer() || !GetBuf.isSingleIssuerSupported();
             }
         };
     }
@@ -289,6 +290,10 @@ public final class GetBufIoHandler implements IoHandler {
 
     @Override
     public void prepareToDestroy() {
+        closeAllAndDrain();
+    }
+
+    private void closeAllAndDrain() {
         shuttingDown = true;
         List<Registration> copy = new ArrayList<>(registrations.values());
         for (Registration registration : copy) {
@@ -348,6 +353,9 @@ public final class GetBufIoHandler implements IoHandler {
         if (destroyed) {
             return;
         }
+        // The loop may end without prepareToDestroy (a shutdown requested after its last
+        // check): close and drain here too, so nothing in flight outlives the ring.
+        closeAllAndDrain();
         destroyed = true;
         if (bufferRing != null) {
             bufferRing.close();

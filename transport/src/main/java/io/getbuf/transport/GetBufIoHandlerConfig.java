@@ -10,6 +10,7 @@ public final class GetBufIoHandlerConfig {
     private int ringSize = 4096;
     private int cqSize;
     private GetBufBufferRingConfig bufferRing;
+    private boolean singleIssuer = true;
 
     /** Submission queue entries (rounded up to a power of two by the kernel). Default 4096. */
     public GetBufIoHandlerConfig setRingSize(int ringSize) {
@@ -29,6 +30,20 @@ public final class GetBufIoHandlerConfig {
         return this;
     }
 
+    /**
+     * Bind each ring to its event-loop thread (IORING_SETUP_SINGLE_ISSUER, and DEFER_TASKRUN with
+     * it) where the kernel has it. Default true: the fastest setup. Set false for event loops that
+     * may move to another thread (e.g. an auto-scaling group that suspends idle loops).
+     */
+    public GetBufIoHandlerConfig setSingleIssuer(boolean singleIssuer) {
+        this.singleIssuer = singleIssuer;
+        return this;
+    }
+
+    public boolean isSingleIssuer() {
+        return singleIssuer;
+    }
+
     public int ringSize() {
         return ringSize;
     }
@@ -42,12 +57,13 @@ public final class GetBufIoHandlerConfig {
     }
 
     GetBufIoHandlerConfig copy() {
-        return new GetBufIoHandlerConfig().setRingSize(ringSize).setCqSize(cqSize).setBufferRing(bufferRing);
+        return new GetBufIoHandlerConfig().setRingSize(ringSize).setCqSize(cqSize).setBufferRing(bufferRing)
+                .setSingleIssuer(singleIssuer);
     }
 
     @Override
     public String toString() {
         return "GetBufIoHandlerConfig{ringSize=" + ringSize + ", cqSize=" + cqSize + ", bufferRing=" + bufferRing
-                + '}';
+                + ", singleIssuer=" + singleIssuer + '}';
     }
 }
