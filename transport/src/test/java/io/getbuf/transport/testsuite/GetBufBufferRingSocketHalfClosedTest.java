@@ -24,7 +24,7 @@ public class GetBufBufferRingSocketHalfClosedTest extends SocketHalfClosedTest {
     // followerCloseLatch until the peer has read those bytes and closed. getbuf (like Netty's io_uring transport,
     // which disables this test too) only queues the send as an SQE during flush; the SQE reaches the kernel when
     // the loop returns to io_uring_enter, which it cannot do while the handler blocks it, so the peer never gets
-    // the bytes and the latch never opens (seen: the thread dump at the 180 s timeout shows the getbuf worker
+    // the bytes and the latch never opens (seen: the thread dump at the @Timeout shows the getbuf worker
     // parked in AutoCloseFalseLeader.channelActive). NIO and epoll write synchronously inside flush(), which is
     // what the test relies on. Re-enable if getbuf ever submits eagerly on flush.
     @Disabled("blocks the event loop right after writeAndFlush(); io_uring sends are submitted only when the loop "

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>skips the class (JUnit assumption, with {@code GetBuf.unavailabilityCause()}) when io_uring is unusable,
  *       and, for {@code bufferRing = true}, when the kernel has no provided buffer rings;</li>
  *   <li>checks that the class leaves no file descriptors open ({@link GetBufTestExtension});</li>
- *   <li>bounds every test method (one method runs all its permutations) at 180 s unless the method has its own
+ *   <li>bounds every test method (one method runs all its permutations) at 120 s unless the method has its own
  *       {@code @Timeout}, so a hung transport fails one test with a thread dump instead of stalling the run.</li>
  * </ul>
  */
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 @ExtendWith(GetBufTestExtension.class)
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 public @interface GetBufTest {
     /** The class runs on the buffer ring permutations ({@link GetBufSocketTestPermutation#socket(boolean)}). */
     boolean bufferRing() default false;
