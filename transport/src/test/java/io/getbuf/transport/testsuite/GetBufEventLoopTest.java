@@ -47,22 +47,12 @@ public class GetBufEventLoopTest extends AbstractSingleThreadEventLoopTest {
 
     /**
      * An auto-scaling group suspends idle executors; one that resumes runs on a new thread, which a ring set up
-     * with IORING_SETUP_SINGLE_ISSUER refuses, so GetBufIoHandler's factory reports
-     * {@code isChangingThreadSupported() == false} whenever the kernel has SINGLE_ISSUER and its loops never
-     * suspend (testAutoScalingEventLoopGroupCanScaleDownAndBeUsed and testSubmittingTaskWakesUpSuspendedExecutor
-     * then fail: "Group did not scale down"). Netty's io_uring tests build this group with
-     * {@code setSingleIssuer(false)}; getbuf's config has no such switch yet, so call it if it exists.
+     * with IORING_SETUP_SINGLE_ISSUER refuses (the handler factory then reports
+     * {@code isChangingThreadSupported() == false} and the loops never suspend). So this group turns single issuer
+     * off, as Netty's io_uring tests do for theirs.
      */
     private static GetBufIoHandlerConfig autoScalingConfig() {
-        GetBufIoHandlerConfig config = new GetBufIoHandlerConfig();
-        try {
-            config.getClass().getMethod("setSingleIssuer", boolean.class).invoke(config, false);
-        } catch (NoSuchMethodException e) {
-            // not there (yet): the two auto-scaling tests fail, see above
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-        return config;
+        return new GetBufIoHandlerConfig().setSingleIssuer(false);
     }
 
     @Override
