@@ -71,6 +71,9 @@ final class FdSnapshot {
     }
 
     private static boolean jvmOwned(String target) {
+        if (target.endsWith(" (deleted)")) { // e.g. surefire's booter jar, deleted while the JVM holds it open
+            target = target.substring(0, target.length() - " (deleted)".length());
+        }
         return target.endsWith(".jar") || target.endsWith(".zip")
                 || target.equals("/dev/random") || target.equals("/dev/urandom")
                 || (JAVA_HOME != null && target.startsWith(JAVA_HOME));
