@@ -103,6 +103,10 @@ final class BufferRing {
         return entries;
     }
 
+    int bufferSize() {
+        return bufferSize;
+    }
+
     private void provide(int bid) {
         int base = (tail & mask) * BufferRingRegistration.SIZEOF_BUF;
         ringMemory.putLong(base, slabAddress + (long) bid * bufferSize);

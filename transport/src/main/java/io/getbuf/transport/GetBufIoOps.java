@@ -64,9 +64,9 @@ public final class GetBufIoOps implements IoOps {
     }
 
     /** A multishot recv that picks buffers from provided-buffer group {@code bgid}. */
-    static GetBufIoOps recvBufferRing(int fd, short bgid, boolean multishot, short data) {
+    static GetBufIoOps recvBufferRing(int fd, short bgid, boolean multishot, int len, short data) {
         return new GetBufIoOps(Native.IORING_OP_RECV, Native.IOSQE_BUFFER_SELECT,
-                multishot ? Native.IORING_RECV_MULTISHOT : 0, fd, 0, 0, 0, 0, data, bgid, 0, 0);
+                multishot ? Native.IORING_RECV_MULTISHOT : 0, fd, 0, 0, len, 0, data, bgid, 0, 0);
     }
 
     static GetBufIoOps send(int fd, long addr, int len, int msgFlags, short data) {

@@ -62,10 +62,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private ByteBuf readBuf;          // owned by the plain recv in flight
     private boolean readMultishot;    // the read in flight is a buffer-ring multishot recv
     private boolean inputShutdownSeen;
+    private boolean inReadLoop;       // a read completion is being delivered to the pipeline
     private boolean inputEndReported;
 
     // write state
     private long writeOp;
+    private boolean inWriteComplete;
     private final List<ByteBuf> writing = new ArrayList<>(); // references the write in flight owns
     private IovArray iov;
     private ByteBuf fileChunk;        // bytes of the current FileRegion read but not yet sent
@@ -263,7 +265,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
     @Override
     protected void doWrite(ChannelOutboundBuffer in) {
-        if (writeOp == 0) {
+        // While a write completion updates the outbound buffer, handlers may flush (writability
+        // events): that completion submits the next write itself, once the buffer is consistent.
+        if (writeOp == 0 && !inWriteComplete) {
             scheduleWrite(in);
         }
     }
@@ -424,6 +428,11 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     @Override
     protected void doBeginRead() {
         readPending = true;
+        if (inReadLoop) {
+            // read() from a handler while a completion is being delivered: that completion
+            // decides what comes next, and sees readPending
+            return;
+        }
         if (readOp == 0 && active && !inputEndReported) {
             submitRead(true);
         }
@@ -441,8 +450,10 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         BufferRing ring = useBufferRing() ? handler().bufferRing() : null;
         if (ring != null && ring.available() > 0) {
             readMultishot = GetBuf.isRecvMultishotSupported() && config.isAutoRead();
+            // a single recv honours the allocator's size guess; a multishot one takes what comes
+            int len = readMultishot ? 0 : Math.max(1, Math.min(handle.guess(), ring.bufferSize()));
             readOp = registration.submit(GetBufIoOps.recvBufferRing(socket.intValue(), ring.groupId(), readMultishot,
-                    DATA_READ));
+                    len, DATA_READ));
             return;
         }
         readMultishot = false;
@@ -590,7 +601,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 handle.lastBytesRead(res);
                 handle.incMessagesRead(1);
                 readPending = false;
-                pipeline.fireChannelRead(buf);
+                inReadLoop = true;
+                try {
+                    pipeline.fireChannelRead(buf);
+                } finally {
+                    inReadLoop = false;
+                }
                 if (!last) {
                     // multishot: the kernel keeps reading; report batches as they end
                     if ((flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0 || !handle.continueReading()) {
@@ -613,7 +629,8 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 // Read on within this read loop only if the kernel says data is waiting: a recv
                 // that exactly filled its buffer would otherwise park in the kernel and hold back
                 // channelReadComplete (and the flush a handler does there) until more data came.
-                if ((flags & Native.IORING_CQE_F_SOCK_NONEMPTY) != 0 && handle.continueReading() && isActive()) {
+                if ((flags & Native.IORING_CQE_F_SOCK_NONEMPTY) != 0 && handle.continueReading() && isActive()
+                        && readOp == 0) {
                     submitRead(false);
                     return;
                 }
@@ -736,18 +753,23 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             if (in == null) {
                 return; // closed or output shut down while the write was in flight
             }
-            Object msg = in.current();
-            if (msg instanceof FileRegion) {
-                fileChunk.skipBytes(res);
-                in.progress(res);
-                if (!fileChunk.isReadable() && ((FileRegion) msg).transferred() >= ((FileRegion) msg).count()) {
-                    releaseFileChunk();
-                    in.remove();
+            inWriteComplete = true;
+            try {
+                Object msg = in.current();
+                if (msg instanceof FileRegion) {
+                    fileChunk.skipBytes(res);
+                    in.progress(res);
+                    if (!fileChunk.isReadable() && ((FileRegion) msg).transferred() >= ((FileRegion) msg).count()) {
+                        releaseFileChunk();
+                        in.remove();
+                    }
+                } else {
+                    in.removeBytes(res);
                 }
-            } else {
-                in.removeBytes(res);
+            } finally {
+                inWriteComplete = false;
             }
-            if (!in.isEmpty() && isActive()) {
+            if (writeOp == 0 && !in.isEmpty() && isActive()) {
                 scheduleWrite(in);
             }
         }
