@@ -36,6 +36,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     static final short DATA_ACCEPT = 4;
     static final short DATA_CLOSE = 5;
     static final short DATA_CANCEL = 6;
+    static final short DATA_POLL_RDHUP = 7;
 
     final GetBufSocket socket;
     volatile boolean active;
@@ -100,6 +101,10 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                 promise.setFailure(f.cause());
             }
         });
+    }
+
+    /** Registered while already active (an accepted or re-registered connection). */
+    void registeredActive() {
     }
 
     @Override
@@ -208,6 +213,9 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                 case DATA_ACCEPT:
                     acceptComplete(res, flags);
                     break;
+                case DATA_POLL_RDHUP:
+                    pollRdHupComplete(res);
+                    break;
                 case DATA_CLOSE:
                     if (res < 0) {
                         logger.debug("close({}) failed: {}", socket.intValue(), res);
@@ -235,6 +243,10 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
 
         void acceptComplete(int res, int flags) {
             throw new IllegalStateException("no accept in flight");
+        }
+
+        void pollRdHupComplete(int res) {
+            throw new IllegalStateException("no poll in flight");
         }
 
         @Override

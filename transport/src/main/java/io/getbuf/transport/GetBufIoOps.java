@@ -79,6 +79,12 @@ public final class GetBufIoOps implements IoOps {
                 (short) 0, 0, 0);
     }
 
+    /** A one-shot poll for {@code events} (POLL* bits). */
+    static GetBufIoOps pollAdd(int fd, int events, short data) {
+        return new GetBufIoOps(Native.IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0, 0, 0, events, data,
+                (short) 0, 0, 0);
+    }
+
     static GetBufIoOps close(int fd, short data) {
         return new GetBufIoOps(Native.IORING_OP_CLOSE, (byte) 0, (short) 0, fd, 0, 0, 0, 0, data,
                 (short) 0, 0, 0);

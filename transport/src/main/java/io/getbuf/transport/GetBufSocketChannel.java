@@ -55,6 +55,7 @@ import java.util.concurrent.TimeUnit;
 public final class GetBufSocketChannel extends AbstractGetBufChannel implements SocketChannel {
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int FILE_CHUNK = 64 * 1024;
+    private static final int POLLRDHUP = 0x2000;
 
     private final GetBufSocketChannelConfig config;
 
@@ -63,6 +64,8 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private boolean readMultishot;    // the read in flight is a buffer-ring multishot recv
     private boolean inputShutdownSeen;
     private boolean inReadLoop;       // a read completion is being delivered to the pipeline
+    private boolean peerShutdown;     // the peer shut its output down (RDHUP or EOF seen)
+    private long pollOp;              // POLLRDHUP watch: the peer's FIN is seen even with no read pending
     private boolean inputEndReported;
 
     // write state
@@ -413,8 +416,24 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     }
 
     @Override
+    void registeredActive() {
+        if (active) {
+            armRdHup();
+        }
+    }
+
+    private void armRdHup() {
+        if (pollOp == 0 && !peerShutdown) {
+            pollOp = registration.submit(GetBufIoOps.pollAdd(socket.intValue(), POLLRDHUP, DATA_POLL_RDHUP));
+        }
+    }
+
+    @Override
     void cancelOperations(IoRegistration r) {
         super.cancelOperations(r);
+        if (pollOp != 0) {
+            cancel(r, pollOp);
+        }
         if (writeOp != 0) {
             cancel(r, writeOp);
         }
@@ -575,6 +594,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             if (remote == null) {
                 remote = requestedRemote;
             }
+            armRdHup();
             boolean promiseSet = promise.trySuccess();
             if (!wasActive) {
                 pipeline().fireChannelActive();
@@ -706,13 +726,28 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         }
 
         private void rearmRead(boolean newLoop) {
-            if (readOp == 0 && isActive() && !inputEndReported && (config.isAutoRead() || readPending)
+            // once the peer shut its output down, read on to the end of the stream whatever
+            // AUTO_READ says, as a level-triggered EOF would: the input-shutdown events depend on it
+            if (readOp == 0 && isActive() && !inputEndReported && (config.isAutoRead() || readPending || peerShutdown)
                     && registration.isValid()) {
                 submitRead(newLoop);
             }
         }
 
+        @Override
+        void pollRdHupComplete(int res) {
+            pollOp = 0;
+            if (res < 0 || (res & POLLRDHUP) == 0) {
+                return; // cancelled: closed or deregistered
+            }
+            peerShutdown = true;
+            if (!inReadLoop) {
+                rearmRead(true);
+            }
+        }
+
         private void inputShutdown() {
+            peerShutdown = true;
             if (!inputShutdownSeen) {
                 inputShutdownSeen = true;
                 if (config.isAllowHalfClosure()) {
