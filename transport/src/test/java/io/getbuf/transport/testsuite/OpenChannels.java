@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
 
 import java.util.ArrayList;
@@ -65,8 +66,9 @@ final class OpenChannels {
 
     /**
      * Closes every tracked channel that is still open and waits (up to 5 s in all) for the closes; returns how many
-     * were open. A channel still registered with an event loop that is shutting down is left alone (nothing can
-     * close it any more; the fd check reports its descriptor).
+     * were open. A channel with a live event loop is closed on that loop; one that has none (never registered, or
+     * deregistered from a loop that has shut down) is closed from here; one still registered with a loop that is
+     * shutting down is left alone (nothing can close it any more; the fd check reports its descriptor).
      */
     static int closeAll() {
         List<Channel> open = new ArrayList<>();
@@ -78,16 +80,22 @@ final class OpenChannels {
         CHANNELS.clear();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         for (Channel ch : open) {
+            EventLoop loop;
             try {
-                if (ch.isRegistered()) {
-                    if (!ch.eventLoop().isShuttingDown()) {
-                        ch.close().awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()),
-                                TimeUnit.NANOSECONDS);
-                    }
-                } else {
-                    // never registered, or deregistered: no event loop owns it, close it from here
+                loop = ch.eventLoop(); // set as soon as a registration starts, kept after deregistration
+            } catch (IllegalStateException neverRegistered) {
+                loop = null;
+            }
+            try {
+                if (loop != null && !loop.isShuttingDown()) {
+                    // on the channel's loop, so it is ordered after a registration still in progress
+                    ch.close().awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
+                } else if (!ch.isRegistered()) {
+                    // never registered, or deregistered from a loop that is gone: no loop owns it any more
                     ch.unsafe().close(ch.unsafe().voidPromise());
                 }
+                // else: still registered with a loop that is shutting down; its descriptor shows in the fd check
             } catch (RuntimeException e) {
                 // best effort: whatever stays open shows up in the fd check
             }
@@ -99,10 +107,12 @@ final class OpenChannels {
     private static final class ChildTracker extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.fireChannelRead(msg);
             if (msg instanceof Channel) {
+                // after the ServerBootstrapAcceptor further down has started the child's registration, so that
+                // closeAll() finds its event loop and closes it there, never racing the registration
                 track((Channel) msg);
             }
-            ctx.fireChannelRead(msg);
         }
     }
 }
