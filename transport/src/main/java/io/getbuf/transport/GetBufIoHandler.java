@@ -63,6 +63,8 @@ public final class GetBufIoHandler implements IoHandler {
     private boolean timerArmed;
     private long timerDeadline;
     private int internalOutstanding;
+    private boolean drainTimerArmed;
+    private boolean initialized;
     private boolean shuttingDown;
     private boolean destroyed;
 
@@ -111,6 +113,11 @@ public final class GetBufIoHandler implements IoHandler {
 
     @Override
     public void initialize() {
+        if (initialized) {
+            // an event loop that may change threads calls this again each time it resumes
+            return;
+        }
+        initialized = true;
         try {
             // Runs on the event loop thread: with SINGLE_ISSUER this binds the ring to it.
             ring.enable();
@@ -149,7 +156,8 @@ public final class GetBufIoHandler implements IoHandler {
                 enter(0);
                 continue;
             }
-            if (sq.pending() == 0 && n == 0) {
+            if (sq.pending() == 0) {
+                // nothing to submit: the next iteration's io_uring_enter collects what comes next
                 break;
             }
             enter(0);
@@ -231,7 +239,7 @@ public final class GetBufIoHandler implements IoHandler {
                 }
                 return;
             case DRAIN_ID:
-                internalOutstanding--;
+                drainTimerArmed = false;
                 return;
             default:
                 break;
@@ -321,13 +329,16 @@ public final class GetBufIoHandler implements IoHandler {
         }
         long deadline = System.nanoTime() + SHUTDOWN_DRAIN_NANOS;
         while ((internalOutstanding > 0 || outstandingOfRegistrations() > 0) && System.nanoTime() < deadline) {
-            internalOutstanding++;
-            // a timeout as a bound on each wait, so a stuck operation cannot hang shutdown
-            long ts = scratch + 8;
-            PlatformDependent.putLong(ts, 0);
-            PlatformDependent.putLong(ts + 8, TimeUnit.MILLISECONDS.toNanos(100));
-            enqueue(DRAIN_ID, new GetBufIoOps(Native.IORING_OP_TIMEOUT, (byte) 0, (short) 0, -1, 0, ts, 1, 0,
-                    (short) 0, (short) 0, 0, 0));
+            if (!drainTimerArmed) {
+                // bounds each wait, so that a stuck operation cannot hang shutdown; not counted
+                // as outstanding work itself
+                drainTimerArmed = true;
+                long ts = scratch + 8;
+                PlatformDependent.putLong(ts, 0);
+                PlatformDependent.putLong(ts + 8, TimeUnit.MILLISECONDS.toNanos(100));
+                enqueue(DRAIN_ID, new GetBufIoOps(Native.IORING_OP_TIMEOUT, (byte) 0, (short) 0, -1, 0, ts, 1, 0,
+                        (short) 0, (short) 0, 0, 0));
+            }
             enter(1);
             while (cq.process(completionCallback) > 0 || ring.cqOverflowed()) {
                 enter(0);

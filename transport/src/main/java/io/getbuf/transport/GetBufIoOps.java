@@ -58,9 +58,10 @@ public final class GetBufIoOps implements IoOps {
                 data, (short) 0, 0, 0);
     }
 
-    static GetBufIoOps recv(int fd, long addr, int len, short data) {
-        return new GetBufIoOps(Native.IORING_OP_RECV, (byte) 0, (short) 0, fd, 0, addr, len, 0, data,
-                (short) 0, 0, 0);
+    /** {@code pollFirst}: the socket is known to be empty, so wait for data before trying. */
+    static GetBufIoOps recv(int fd, long addr, int len, boolean pollFirst, short data) {
+        return new GetBufIoOps(Native.IORING_OP_RECV, (byte) 0, pollFirst ? Native.IORING_RECVSEND_POLL_FIRST : 0,
+                fd, 0, addr, len, 0, data, (short) 0, 0, 0);
     }
 
     /** A multishot recv that picks buffers from provided-buffer group {@code bgid}. */

@@ -4,7 +4,6 @@
 package io.getbuf.transport;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.MessageSizeEstimator;
@@ -15,7 +14,6 @@ import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.NetUtil;
 import io.netty.util.internal.ObjectUtil;
 
-import java.io.IOException;
 import java.util.Map;
 
 import static io.netty.channel.ChannelOption.SO_BACKLOG;
@@ -87,56 +85,32 @@ public final class GetBufServerSocketChannelConfig extends DefaultChannelConfig 
 
     @Override
     public boolean isReuseAddress() {
-        try {
-            return socket.isReuseAddress();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::isReuseAddress);
     }
 
     @Override
     public GetBufServerSocketChannelConfig setReuseAddress(boolean reuseAddress) {
-        try {
-            socket.setReuseAddress(reuseAddress);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setReuseAddress(reuseAddress));
         return this;
     }
 
     public boolean isReusePort() {
-        try {
-            return socket.isReusePort();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::isReusePort);
     }
 
     public GetBufServerSocketChannelConfig setReusePort(boolean reusePort) {
-        try {
-            socket.setReusePort(reusePort);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setReusePort(reusePort));
         return this;
     }
 
     @Override
     public int getReceiveBufferSize() {
-        try {
-            return socket.getReceiveBufferSize();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::getReceiveBufferSize);
     }
 
     @Override
     public GetBufServerSocketChannelConfig setReceiveBufferSize(int receiveBufferSize) {
-        try {
-            socket.setReceiveBufferSize(receiveBufferSize);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setReceiveBufferSize(receiveBufferSize));
         return this;
     }
 

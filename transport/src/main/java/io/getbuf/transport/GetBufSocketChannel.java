@@ -64,6 +64,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private boolean readMultishot;    // the read in flight is a buffer-ring multishot recv
     private boolean inputShutdownSeen;
     private boolean inReadLoop;       // a read completion is being delivered to the pipeline
+    private boolean socketEmpty;      // the last recv left nothing behind (no IORING_CQE_F_SOCK_NONEMPTY)
     private boolean peerShutdown;     // the peer shut its output down (RDHUP or EOF seen)
     private long pollOp;              // POLLRDHUP watch: the peer's FIN is seen even with no read pending
     private boolean inputEndReported;
@@ -484,7 +485,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         readBuf = buf;
         handle.attemptedBytesRead(buf.writableBytes());
         readOp = registration.submit(GetBufIoOps.recv(socket.intValue(), buf.memoryAddress() + buf.writerIndex(),
-                buf.writableBytes(), DATA_READ));
+                buf.writableBytes(), socketEmpty, DATA_READ));
     }
 
     @Override
@@ -610,6 +611,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             if (last) {
                 readOp = 0;
             }
+            socketEmpty = res > 0 && (flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0;
             ByteBuf buf = takeReadBuffer(res, flags);
             ChannelPipeline pipeline = pipeline();
             RecvByteBufAllocator.Handle handle = recvBufAllocHandle();
@@ -707,7 +709,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             readBuf = buf;
             handle.attemptedBytesRead(buf.writableBytes());
             readOp = registration.submit(GetBufIoOps.recv(socket.intValue(), buf.memoryAddress() + buf.writerIndex(),
-                    buf.writableBytes(), DATA_READ));
+                    buf.writableBytes(), false, DATA_READ));
         }
 
         /** The buffer a read completion owns: ours for a plain recv, the ring's for a buffer-ring recv. */

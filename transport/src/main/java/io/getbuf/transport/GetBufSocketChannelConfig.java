@@ -4,7 +4,6 @@
 package io.getbuf.transport;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.MessageSizeEstimator;
@@ -13,7 +12,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.channel.unix.UnixChannelOption;
 
-import java.io.IOException;
 import java.util.Map;
 
 import static io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE;
@@ -122,185 +120,105 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
 
     @Override
     public int getReceiveBufferSize() {
-        try {
-            return socket.getReceiveBufferSize();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::getReceiveBufferSize);
     }
 
     @Override
     public GetBufSocketChannelConfig setReceiveBufferSize(int size) {
-        try {
-            socket.setReceiveBufferSize(size);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setReceiveBufferSize(size));
         return this;
     }
 
     @Override
     public int getSendBufferSize() {
-        try {
-            return socket.getSendBufferSize();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::getSendBufferSize);
     }
 
     @Override
     public GetBufSocketChannelConfig setSendBufferSize(int size) {
-        try {
-            socket.setSendBufferSize(size);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setSendBufferSize(size));
         return this;
     }
 
     @Override
     public boolean isTcpNoDelay() {
-        try {
-            return socket.isTcpNoDelay();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::isTcpNoDelay);
     }
 
     @Override
     public GetBufSocketChannelConfig setTcpNoDelay(boolean tcpNoDelay) {
-        try {
-            socket.setTcpNoDelay(tcpNoDelay);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setTcpNoDelay(tcpNoDelay));
         return this;
     }
 
     @Override
     public boolean isKeepAlive() {
-        try {
-            return socket.isKeepAlive();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::isKeepAlive);
     }
 
     @Override
     public GetBufSocketChannelConfig setKeepAlive(boolean keepAlive) {
-        try {
-            socket.setKeepAlive(keepAlive);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setKeepAlive(keepAlive));
         return this;
     }
 
     @Override
     public boolean isReuseAddress() {
-        try {
-            return socket.isReuseAddress();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::isReuseAddress);
     }
 
     @Override
     public GetBufSocketChannelConfig setReuseAddress(boolean reuseAddress) {
-        try {
-            socket.setReuseAddress(reuseAddress);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setReuseAddress(reuseAddress));
         return this;
     }
 
     public boolean isReusePort() {
-        try {
-            return socket.isReusePort();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::isReusePort);
     }
 
     public GetBufSocketChannelConfig setReusePort(boolean reusePort) {
-        try {
-            socket.setReusePort(reusePort);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setReusePort(reusePort));
         return this;
     }
 
     @Override
     public int getSoLinger() {
-        try {
-            return socket.getSoLinger();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::getSoLinger);
     }
 
     @Override
     public GetBufSocketChannelConfig setSoLinger(int soLinger) {
-        try {
-            socket.setSoLinger(soLinger);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setSoLinger(soLinger));
         return this;
     }
 
     @Override
     public int getTrafficClass() {
-        try {
-            return socket.getTrafficClass();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::getTrafficClass);
     }
 
     @Override
     public GetBufSocketChannelConfig setTrafficClass(int trafficClass) {
-        try {
-            socket.setTrafficClass(trafficClass);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setTrafficClass(trafficClass));
         return this;
     }
 
     public boolean isTcpCork() {
-        try {
-            return socket.isTcpCork();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::isTcpCork);
     }
 
     public GetBufSocketChannelConfig setTcpCork(boolean cork) {
-        try {
-            socket.setTcpCork(cork);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setTcpCork(cork));
         return this;
     }
 
     public boolean isTcpQuickAck() {
-        try {
-            return socket.isTcpQuickAck();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return SocketOptions.get(socket::isTcpQuickAck);
     }
 
     public GetBufSocketChannelConfig setTcpQuickAck(boolean quickAck) {
-        try {
-            socket.setTcpQuickAck(quickAck);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        SocketOptions.set(() -> socket.setTcpQuickAck(quickAck));
         return this;
     }
 
