@@ -2,9 +2,9 @@
 /*
  * 10,000 GET_BUF / release cycles, each GET_BUF linked to a WRITE_FIXED to
  * /dev/null and followed by an update emptying the slot, alternating between
- * the /dev/null provider (fresh pages each time) and a tmpfs file. Every
- * buffer is released, the providers hold no pages afterwards, and free
- * memory (/proc/meminfo) does not shrink by more than the slack allowed.
+ * the /dev/null provider (references to its shared pattern pages) and a tmpfs
+ * file. Every buffer is released, the providers hold no pages afterwards, and
+ * free memory (/proc/meminfo) does not shrink by more than the slack allowed.
  */
 #include "gb.h"
 
