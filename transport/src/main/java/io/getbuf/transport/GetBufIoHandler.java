@@ -137,6 +137,8 @@ public final class GetBufIoHandler implements IoHandler {
 
     @Override
     public int run(IoHandlerContext context) {
+        // One io_uring_enter per iteration: it submits what the previous iteration queued (the
+        // SQEs that completions and tasks produced) and, when the loop may block, waits.
         if (!cq.hasCompletions() && context.canBlock()) {
             armEventFdRead();
             long deadline = context.deadlineNanos();
@@ -144,25 +146,18 @@ public final class GetBufIoHandler implements IoHandler {
                 armTimer(context.delayNanos(System.nanoTime()));
             }
             enter(1);
-        } else {
+        } else if (sq.pending() > 0 || !cq.hasCompletions()) {
             enter(0);
         }
         int processed = 0;
         for (;;) {
-            int n = cq.process(completionCallback);
-            processed += n;
-            if (ring.cqOverflowed()) {
-                // The kernel holds completions that did not fit: have it flush them into the CQ.
-                enter(0);
-                continue;
+            processed += cq.process(completionCallback);
+            if (!ring.cqOverflowed()) {
+                return processed;
             }
-            if (sq.pending() == 0) {
-                // nothing to submit: the next iteration's io_uring_enter collects what comes next
-                break;
-            }
+            // The kernel holds completions that did not fit: have it flush them into the CQ.
             enter(0);
         }
-        return processed;
     }
 
     private void enter(int minComplete) {
