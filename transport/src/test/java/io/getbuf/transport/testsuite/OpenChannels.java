@@ -71,14 +71,30 @@ final class OpenChannels {
      * shutting down is left alone (nothing can close it any more; the fd check reports its descriptor).
      */
     static int closeAll() {
-        List<Channel> open = new ArrayList<>();
-        for (Channel ch : CHANNELS) {
-            if (ch.isOpen()) {
-                open.add(ch);
-            }
-        }
-        CHANNELS.clear();
+        // A child accepted while the closes run is tracked meanwhile: go round until none is left
+        // open, rather than clearing the set under a concurrent add.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int total = 0;
+        for (int round = 0; round < 3; round++) {
+            List<Channel> open = new ArrayList<>();
+            for (Channel ch : CHANNELS) {
+                if (ch.isOpen()) {
+                    open.add(ch);
+                } else {
+                    CHANNELS.remove(ch);
+                }
+            }
+            if (open.isEmpty()) {
+                break;
+            }
+            total += open.size();
+            closeEach(open, deadline);
+        }
+        CHANNELS.removeIf(ch -> !ch.isOpen());
+        return total;
+    }
+
+    private static void closeEach(List<Channel> open, long deadline) {
         for (Channel ch : open) {
             EventLoop loop;
             try {
@@ -100,7 +116,6 @@ final class OpenChannels {
                 // best effort: whatever stays open shows up in the fd check
             }
         }
-        return open.size();
     }
 
     @Sharable
