@@ -2,7 +2,7 @@
 # Loopback echo benchmark: getbuf vs Netty 4.2 io_uring vs Netty 4.2 epoll vs netty-incubator io_uring
 # (on Netty 4.1), all in one interleaved run. See benchmarks/README.md.
 #
-#   benchmarks/run-echo.sh            full run (~12 minutes), Markdown table on stdout
+#   benchmarks/run-echo.sh            full run (~10 minutes), Markdown table on stdout
 #   benchmarks/run-echo.sh --quick    smoke run (~1 minute)
 #
 # Script options (the rest goes to the driver, io.getbuf.benchmarks.echo.EchoBenchmark):
