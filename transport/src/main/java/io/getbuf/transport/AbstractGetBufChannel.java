@@ -43,6 +43,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     volatile SocketAddress local;
     volatile SocketAddress remote;
     IoRegistration registration;
+    private boolean drained = true; // no registration has operations of this channel in flight
     boolean readPending;
     long readOp;
 
@@ -96,6 +97,8 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
         ((IoEventLoop) eventLoop()).register((AbstractGetBufUnsafe) unsafe()).addListener(f -> {
             if (f.isSuccess()) {
                 registration = (IoRegistration) f.getNow();
+                drained = false;
+                registeredActive();
                 promise.setSuccess();
             } else {
                 promise.setFailure(f.cause());
@@ -138,6 +141,10 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
             }
         } else {
             socket.close();
+            if (drained) {
+                // closed after its last registration ended: nothing else will free its memory
+                ((AbstractGetBufUnsafe) unsafe()).freeResources();
+            }
         }
     }
 
@@ -251,6 +258,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
 
         @Override
         public void unregistered() {
+            drained = true;
             if (!isOpen()) {
                 freeResources();
             }

@@ -146,11 +146,15 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
     @Override
     public ChannelFuture shutdownOutput(ChannelPromise promise) {
+        return onEventLoop(promise, () -> ((AbstractUnsafe) unsafe()).shutdownOutput(promise));
+    }
+
+    private ChannelFuture onEventLoop(ChannelPromise promise, Runnable task) {
         EventLoop loop = eventLoop();
         if (loop.inEventLoop()) {
-            ((AbstractUnsafe) unsafe()).shutdownOutput(promise);
+            task.run();
         } else {
-            loop.execute(() -> ((AbstractUnsafe) unsafe()).shutdownOutput(promise));
+            loop.execute(task);
         }
         return promise;
     }
@@ -162,13 +166,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
     @Override
     public ChannelFuture shutdownInput(ChannelPromise promise) {
-        EventLoop loop = eventLoop();
-        if (loop.inEventLoop()) {
-            shutdownInput0(promise);
-        } else {
-            loop.execute(() -> shutdownInput0(promise));
-        }
-        return promise;
+        return onEventLoop(promise, () -> shutdownInput0(promise));
     }
 
     private void shutdownInput0(ChannelPromise promise) {
