@@ -22,11 +22,8 @@ public final class BufferRingRegistration {
 
     /** Registers {@code entries} (a power of two) ring slots at page-aligned {@code ringAddress}. */
     public static int register(int ringFd, long ringAddress, int entries, short bgid, int flags) {
-        ByteBuffer reg = Buffer.allocateDirectWithNativeOrder(SIZEOF_BUF_REG);
+        ByteBuffer reg = KernelStruct.allocate(SIZEOF_BUF_REG);
         try {
-            for (int i = 0; i < SIZEOF_BUF_REG; i += 8) {
-                reg.putLong(i, 0L);
-            }
             reg.putLong(0, ringAddress);
             reg.putInt(8, entries);
             reg.putShort(12, bgid);
@@ -38,11 +35,8 @@ public final class BufferRingRegistration {
     }
 
     public static int unregister(int ringFd, short bgid) {
-        ByteBuffer reg = Buffer.allocateDirectWithNativeOrder(SIZEOF_BUF_REG);
+        ByteBuffer reg = KernelStruct.allocate(SIZEOF_BUF_REG);
         try {
-            for (int i = 0; i < SIZEOF_BUF_REG; i += 8) {
-                reg.putLong(i, 0L);
-            }
             reg.putShort(12, bgid);
             return Native.ioUringRegister(ringFd, Native.IORING_UNREGISTER_PBUF_RING, Buffer.memoryAddress(reg), 1);
         } finally {

@@ -18,11 +18,8 @@ public final class RegisteredBuffers {
 
     /** Creates an empty table of {@code slots} slots; returns 0 or -errno. */
     public static int registerSparse(int ringFd, int slots) {
-        ByteBuffer rr = Buffer.allocateDirectWithNativeOrder(SIZEOF_RSRC_REGISTER);
+        ByteBuffer rr = KernelStruct.allocate(SIZEOF_RSRC_REGISTER);
         try {
-            for (int i = 0; i < SIZEOF_RSRC_REGISTER; i += 8) {
-                rr.putLong(i, 0L);
-            }
             rr.putInt(0, slots);
             rr.putInt(4, IORING_RSRC_REGISTER_SPARSE);
             return Native.ioUringRegister(ringFd, Native.IORING_REGISTER_BUFFERS2, Buffer.memoryAddress(rr),

@@ -90,11 +90,8 @@ public final class Ring implements AutoCloseable {
             if (cqEntries > 0) {
                 flags |= Native.IORING_SETUP_CQSIZE;
             }
-            ByteBuffer params = Buffer.allocateDirectWithNativeOrder(Native.SIZEOF_PARAMS);
+            ByteBuffer params = KernelStruct.allocate(Native.SIZEOF_PARAMS);
             try {
-                for (int i = 0; i < Native.SIZEOF_PARAMS; i += 4) {
-                    params.putInt(i, 0);
-                }
                 params.putInt(4, cqEntries);
                 params.putInt(8, flags);
                 int res = Native.ioUringSetup(entries, Buffer.memoryAddress(params));

@@ -26,11 +26,8 @@ public final class RingProbe {
     private final boolean sparseBuffers;
 
     private RingProbe(Ring ring) throws IOException {
-        ByteBuffer probe = Buffer.allocateDirectWithNativeOrder(PROBE_HEADER + PROBE_OPS * PROBE_OP_SIZE);
+        ByteBuffer probe = KernelStruct.allocate(PROBE_HEADER + PROBE_OPS * PROBE_OP_SIZE);
         try {
-            for (int i = 0; i < probe.capacity(); i += 8) {
-                probe.putLong(i, 0L);
-            }
             int res = Native.ioUringRegister(ring.fd(), Native.IORING_REGISTER_PROBE,
                     Buffer.memoryAddress(probe), PROBE_OPS);
             if (res < 0) {
