@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  *   --rt                    run servers and client under SCHED_RR (chrt -r 1)
  *   --classes DIR --cp42 FILE --cp41 FILE   class paths (run-echo.sh passes them)
  *   --rcvbuf T=SPEC         child RCVBUF_ALLOCATOR of server T: fixed:N or adaptive:MIN:INITIAL:MAX
+ *   --server-jvm-arg T=ARG  one more JVM argument for server T (repeatable), e.g. a profiler agent
  *   --out FILE              also write the report there
  * </pre>
  */
@@ -217,6 +218,7 @@ public final class EchoBenchmark {
     private String logDir;
     private final List<String> notes = new ArrayList<>();
     private final Map<String, String> rcvbuf = new LinkedHashMap<>(); // transport -> echo.rcvbuf spec
+    private final Map<String, List<String>> serverJvmArgs = new LinkedHashMap<>(); // transport -> JVM args
 
     private final List<Server> servers = new ArrayList<>();
     private Child client;
@@ -288,6 +290,11 @@ public final class EchoBenchmark {
                     rcvbuf.put(kv[0], kv[1]);
                     break;
                 }
+                case "--server-jvm-arg": {
+                    String[] kv = args[++i].split("=", 2);
+                    serverJvmArgs.computeIfAbsent(kv[0], k -> new ArrayList<>()).add(kv[1]);
+                    break;
+                }
                 case "--note":
                     notes.add(args[++i]);
                     break;
@@ -334,7 +341,7 @@ public final class EchoBenchmark {
         return sel;
     }
 
-    private List<String> jvm(int cpu, String classPath, String extraJvmArg, String mainClass, String... args) {
+    private List<String> jvm(int cpu, String classPath, List<String> extraJvmArgs, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("taskset");
         cmd.add("-c");
@@ -348,9 +355,7 @@ public final class EchoBenchmark {
         cmd.addAll(Arrays.asList(
                 "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:+AlwaysPreTouch",
                 "-Dio.netty.leakDetection.level=disabled"));
-        if (extraJvmArg != null) {
-            cmd.add(extraJvmArg);
-        }
+        cmd.addAll(extraJvmArgs);
         cmd.addAll(Arrays.asList("-cp", classPath, mainClass));
         cmd.addAll(Arrays.asList(args));
         return cmd;
@@ -378,9 +383,12 @@ public final class EchoBenchmark {
                 cp = classes + File.pathSeparator + cp42;
             }
             File logFile = new File(logDir, "server-" + t + ".log");
+            List<String> extra = new ArrayList<>(serverJvmArgs.getOrDefault(t, List.of()));
             String spec = rcvbuf.get(t);
-            s.child = new Child("server-" + t,
-                    jvm(serverCpu, cp, spec == null ? null : "-Decho.rcvbuf=" + spec, EchoServer.class.getName(), base), logFile);
+            if (spec != null) {
+                extra.add("-Decho.rcvbuf=" + spec);
+            }
+            s.child = new Child("server-" + t, jvm(serverCpu, cp, extra, EchoServer.class.getName(), base), logFile);
             children.add(s.child);
             String l;
             while ((l = s.child.await(30_000, "PORT", "DESC", "UNAVAILABLE")) != null && l.startsWith("DESC")) {
@@ -400,7 +408,7 @@ public final class EchoBenchmark {
 
     private void startClient() throws Exception {
         String cp = classes + File.pathSeparator + cp42;
-        client = new Child("client", jvm(clientCpu, cp, null, EchoClient.class.getName()), new File(logDir, "client.log"));
+        client = new Child("client", jvm(clientCpu, cp, List.of(), EchoClient.class.getName()), new File(logDir, "client.log"));
         children.add(client);
         String l = client.await(30_000, "READY");
         if (l == null || !l.equals("READY")) {

@@ -12,6 +12,8 @@ import java.lang.reflect.InvocationTargetException;
  * <pre>
  *   new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory())   +   GetBufServerSocketChannel.class
  * </pre>
+ * {@code -Decho.getbuf.bufferRing=ENTRIES:BUFFER_SIZE} (e.g. through {@code --server-jvm-arg}) gives the
+ * loop a provided-buffer ring instead.
  * The getbuf types are looked up by name (once, at start-up; nothing on the I/O path) so that this
  * module compiles, and the other transports can still be measured, while the transport is incomplete.
  */
@@ -37,7 +39,20 @@ public final class GetBufEchoTransport implements EchoTransport {
     public EventLoopGroup newSingleThreadGroup() throws Exception {
         IoHandlerFactory factory;
         try {
-            factory = (IoHandlerFactory) Class.forName(PKG + "GetBufIoHandler").getMethod("newFactory").invoke(null);
+            Class<?> handler = Class.forName(PKG + "GetBufIoHandler");
+            String ringSpec = System.getProperty("echo.getbuf.bufferRing"); // ENTRIES:BUFFER_SIZE
+            if (ringSpec == null) {
+                factory = (IoHandlerFactory) handler.getMethod("newFactory").invoke(null);
+            } else {
+                String[] p = ringSpec.split(":");
+                Class<?> ringConfig = Class.forName(PKG + "GetBufBufferRingConfig");
+                Class<?> config = Class.forName(PKG + "GetBufIoHandlerConfig");
+                Object ring = ringConfig.getConstructor(int.class, int.class)
+                        .newInstance(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
+                Object c = config.getConstructor().newInstance();
+                config.getMethod("setBufferRing", ringConfig).invoke(c, ring);
+                factory = (IoHandlerFactory) handler.getMethod("newFactory", config).invoke(null, c);
+            }
         } catch (InvocationTargetException e) {
             throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
         }
@@ -58,6 +73,9 @@ public final class GetBufEchoTransport implements EchoTransport {
             s += " (IORING_OP_GET_BUF " + (Boolean.TRUE.equals(gb) ? "supported" : "not supported") + " by the kernel)";
         } catch (Throwable ignore) {
             // optional
+        }
+        if (System.getProperty("echo.getbuf.bufferRing") != null) {
+            s += ", buffer ring " + System.getProperty("echo.getbuf.bufferRing");
         }
         return s;
     }
