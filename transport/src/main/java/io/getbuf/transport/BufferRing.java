@@ -7,9 +7,10 @@ import io.getbuf.transport.internal.BufferRingRegistration;
 import io.getbuf.transport.internal.Native;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.UnpooledDirectByteBuf;
+import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Errors;
+import io.netty.util.internal.PlatformDependent;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,6 +32,7 @@ final class BufferRing {
     private final int mask;
     private final int bufferSize;
     private final boolean incremental;
+    private final boolean multishot;
     private final long ringAddress;
     private final ByteBuffer ringMemory;
     private final ByteBuffer slab;
@@ -40,6 +42,7 @@ final class BufferRing {
     private final int[] consumed;      // bytes of bid the kernel used up, incremental mode only
     private final AtomicLongArray returned;
     private final AtomicInteger lent = new AtomicInteger();
+    private volatile int partlyFilled; // roots in inKernel: counted in lent, yet still the kernel's
     private volatile boolean anyReturned;
     private volatile boolean closed;
     private boolean slabFreed;
@@ -52,6 +55,7 @@ final class BufferRing {
         this.mask = entries - 1;
         this.bufferSize = config.bufferSize();
         this.incremental = incremental;
+        this.multishot = config.isMultishot() && GetBuf.isRecvMultishotSupported();
         ringAddress = BufferRingRegistration.allocateRing(entries);
         ringMemory = Buffer.wrapMemoryAddressWithNativeOrder(ringAddress, entries * BufferRingRegistration.SIZEOF_BUF);
         int res = BufferRingRegistration.register(ringFd, ringAddress, entries, GROUP_ID,
@@ -81,6 +85,10 @@ final class BufferRing {
         if (!GetBuf.isBufferRingSupported()) {
             throw new IOException("this kernel has no provided buffer rings (IORING_REGISTER_PBUF_RING)");
         }
+        if (!PlatformDependent.hasUnsafe()) {
+            // ring buffers are handed out by address
+            throw new IOException("a buffer ring needs sun.misc.Unsafe: " + PlatformDependent.getUnsafeUnavailabilityCause());
+        }
         boolean incremental = config.isIncremental() && GetBuf.isIncrementalBufferRingSupported();
         return new BufferRing(ringFd, config, incremental);
     }
@@ -91,6 +99,11 @@ final class BufferRing {
 
     boolean isIncremental() {
         return incremental;
+    }
+
+    /** Channels keep a multishot recv armed on this ring (see {@link GetBufBufferRingConfig#setMultishot}). */
+    boolean isMultishot() {
+        return multishot;
     }
 
     /** Buffers the kernel can fill right now. */
@@ -160,6 +173,7 @@ final class BufferRing {
             root = new RingBuf(alloc, bid);
             inKernel[bid] = root;
             consumed[bid] = 0;
+            partlyFilled++;
         }
         int offset = consumed[bid];
         ByteBuf piece = root.retainedSlice(offset, bytes);
@@ -168,6 +182,7 @@ final class BufferRing {
             available++; // still the kernel's
         } else {
             inKernel[bid] = null;
+            partlyFilled--;
             root.release();
         }
         return piece;
@@ -204,6 +219,7 @@ final class BufferRing {
                 if (inKernel[i] != null) {
                     RingBuf b = inKernel[i];
                     inKernel[i] = null;
+                    partlyFilled--;
                     b.release();
                 }
             }
@@ -220,13 +236,20 @@ final class BufferRing {
         }
     }
 
-    /** Buffers the application holds (for tests: returns to 0 once everything is released). */
+    /**
+     * Buffers the application holds (for tests: returns to 0 once everything is released). A
+     * buffer the kernel is still filling piece by piece is the kernel's, not counted.
+     */
     int lentCount() {
-        return lent.get();
+        return lent.get() - partlyFilled;
     }
 
-    /** A view of one ring buffer; deallocating it gives the buffer back to the ring. */
-    private final class RingBuf extends UnpooledDirectByteBuf {
+    /**
+     * A view of one ring buffer; deallocating it gives the buffer back to the ring. It exposes its
+     * memory address, so a received buffer written back out (an echo, a proxy) is sent from the
+     * ring buffer itself rather than copied first.
+     */
+    private final class RingBuf extends UnpooledUnsafeDirectByteBuf {
         private final int bid;
 
         RingBuf(ByteBufAllocator alloc, int bid) {

@@ -17,6 +17,7 @@ public final class GetBufBufferRingConfig {
     private final int entries;
     private final int bufferSize;
     private boolean incremental = true;
+    private boolean multishot;
 
     /**
      * @param entries    ring slots, a power of two up to 32768
@@ -42,6 +43,19 @@ public final class GetBufBufferRingConfig {
         return this;
     }
 
+    /**
+     * Keep one multishot recv armed per reading channel (IORING_RECV_MULTISHOT) instead of one
+     * recv per read. Default: false. A multishot recv saves a submission per read, but the kernel
+     * cannot limit how much it reads: when AUTO_READ goes off (back-pressure) the data it already
+     * took still arrives, up to some 32 buffers per connection per loop iteration, and the
+     * allocator's {@code guess()} does not bound a read. Single recvs read at most
+     * {@code min(guess(), bufferSize)} bytes and stop exactly when reading is turned off.
+     */
+    public GetBufBufferRingConfig setMultishot(boolean multishot) {
+        this.multishot = multishot;
+        return this;
+    }
+
     public int entries() {
         return entries;
     }
@@ -54,9 +68,13 @@ public final class GetBufBufferRingConfig {
         return incremental;
     }
 
+    public boolean isMultishot() {
+        return multishot;
+    }
+
     @Override
     public String toString() {
         return "GetBufBufferRingConfig{entries=" + entries + ", bufferSize=" + bufferSize + ", incremental="
-                + incremental + '}';
+                + incremental + ", multishot=" + multishot + '}';
     }
 }

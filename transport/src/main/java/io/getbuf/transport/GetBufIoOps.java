@@ -64,10 +64,11 @@ public final class GetBufIoOps implements IoOps {
                 fd, 0, addr, len, 0, data, (short) 0, 0, 0);
     }
 
-    /** A multishot recv that picks buffers from provided-buffer group {@code bgid}. */
-    static GetBufIoOps recvBufferRing(int fd, short bgid, boolean multishot, int len, short data) {
-        return new GetBufIoOps(Native.IORING_OP_RECV, Native.IOSQE_BUFFER_SELECT,
-                multishot ? Native.IORING_RECV_MULTISHOT : 0, fd, 0, 0, len, 0, data, bgid, 0, 0);
+    /** A recv (multishot or single) that picks buffers from provided-buffer group {@code bgid}. */
+    static GetBufIoOps recvBufferRing(int fd, short bgid, boolean multishot, int len, boolean pollFirst, short data) {
+        int ioPrio = (multishot ? Native.IORING_RECV_MULTISHOT : 0) | (pollFirst ? Native.IORING_RECVSEND_POLL_FIRST : 0);
+        return new GetBufIoOps(Native.IORING_OP_RECV, Native.IOSQE_BUFFER_SELECT, (short) ioPrio, fd, 0, 0, len, 0,
+                data, bgid, 0, 0);
     }
 
     static GetBufIoOps send(int fd, long addr, int len, int msgFlags, short data) {

@@ -62,6 +62,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     // read state
     private ByteBuf readBuf;          // owned by the plain recv in flight
     private boolean readMultishot;    // the read in flight is a buffer-ring multishot recv
+    private boolean ringExhaustedReported;
     private boolean inputShutdownSeen;
     private boolean inReadLoop;       // a read completion is being delivered to the pipeline
     private boolean socketEmpty;      // the last recv left nothing behind (no IORING_CQE_F_SOCK_NONEMPTY)
@@ -466,12 +467,26 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             handle.reset(config);
         }
         BufferRing ring = useBufferRing() ? handler().bufferRing() : null;
-        if (ring != null && ring.available() > 0) {
-            readMultishot = GetBuf.isRecvMultishotSupported() && config.isAutoRead();
+        if (ring != null && ring.available() == 0) {
+            // every ring buffer is in the application's hands: say so (once per episode), read plainly
+            if (!ringExhaustedReported) {
+                ringExhaustedReported = true;
+                pipeline().fireUserEventTriggered(GetBufBufferRingExhaustedEvent.INSTANCE);
+                if (!isActive() || readOp != 0) {
+                    return; // a handler closed the channel, or read meanwhile
+                }
+            }
+            ring = null;
+        }
+        if (ring != null) {
+            ringExhaustedReported = false;
+            // multishot only where configured, and only while AUTO_READ keeps it wanted
+            readMultishot = ring.isMultishot() && config.isAutoRead();
             // a single recv honours the allocator's size guess; a multishot one takes what comes
             int len = readMultishot ? 0 : Math.max(1, Math.min(handle.guess(), ring.bufferSize()));
+            handle.attemptedBytesRead(len);
             readOp = registration.submit(GetBufIoOps.recvBufferRing(socket.intValue(), ring.groupId(), readMultishot,
-                    len, DATA_READ));
+                    len, !readMultishot && socketEmpty, DATA_READ));
             return;
         }
         readMultishot = false;
@@ -675,7 +690,10 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             }
             if (res == -Native.ERRNO_ENOBUFS) {
                 // every ring buffer is in the application's hands: say so, keep reading plainly
-                pipeline.fireUserEventTriggered(GetBufBufferRingExhaustedEvent.INSTANCE);
+                if (!ringExhaustedReported) {
+                    ringExhaustedReported = true;
+                    pipeline.fireUserEventTriggered(GetBufBufferRingExhaustedEvent.INSTANCE);
+                }
                 if (isActive() && (config.isAutoRead() || readPending)) {
                     readMultishot = false;
                     submitPlainRead();
