@@ -462,11 +462,16 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     }
 
     private void submitRead(boolean newReadLoop) {
+        submitRead(newReadLoop, true);
+    }
+
+    /** {@code mayUseRing}: false right after the kernel found the ring empty (ENOBUFS). */
+    private void submitRead(boolean newReadLoop, boolean mayUseRing) {
         RecvByteBufAllocator.Handle handle = unsafe().recvBufAllocHandle();
         if (newReadLoop) {
             handle.reset(config);
         }
-        BufferRing ring = useBufferRing() ? handler().bufferRing() : null;
+        BufferRing ring = mayUseRing && useBufferRing() ? handler().bufferRing() : null;
         if (ring != null && ring.available() == 0) {
             // every ring buffer is in the application's hands: say so (once per episode), read plainly
             if (!ringExhaustedReported) {
@@ -689,14 +694,16 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 return;
             }
             if (res == -Native.ERRNO_ENOBUFS) {
-                // every ring buffer is in the application's hands: say so, keep reading plainly
+                // The ring ran dry between our check and the kernel's pick (channels race for the
+                // last buffers), or the application holds them all: say so, and go on with the
+                // same read loop plainly. Starting a new loop here would never let it end, so
+                // channelReadComplete (flush, back-pressure) would never come.
                 if (!ringExhaustedReported) {
                     ringExhaustedReported = true;
                     pipeline.fireUserEventTriggered(GetBufBufferRingExhaustedEvent.INSTANCE);
                 }
-                if (isActive() && (config.isAutoRead() || readPending)) {
-                    readMultishot = false;
-                    submitPlainRead();
+                if (isActive() && readOp == 0 && (config.isAutoRead() || readPending)) {
+                    submitRead(false, false);
                 }
                 return;
             }
@@ -712,20 +719,6 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             pipeline.fireExceptionCaught(res == -104 /* ECONNRESET */
                     ? Errors.newConnectionResetException("recv", res) : Errors.newIOException("recv", res));
             close(voidPromise());
-        }
-
-        private void submitPlainRead() {
-            RecvByteBufAllocator.Handle handle = recvBufAllocHandle();
-            handle.reset(config);
-            ByteBuf buf = handle.allocate(alloc());
-            if (!buf.hasMemoryAddress()) {
-                buf.release();
-                buf = alloc().directBuffer(handle.guess());
-            }
-            readBuf = buf;
-            handle.attemptedBytesRead(buf.writableBytes());
-            readOp = registration.submit(GetBufIoOps.recv(socket.intValue(), buf.memoryAddress() + buf.writerIndex(),
-                    buf.writableBytes(), false, DATA_READ));
         }
 
         /** The buffer a read completion owns: ours for a plain recv, the ring's for a buffer-ring recv. */

@@ -120,6 +120,7 @@ class BufferRingEchoTest {
     @CsvSource({
             "256, 65536",
             "1024, 4096",
+            "8, 65536",   // far fewer buffers than connections: reads race for them, ENOBUFS is common
             "0, 0",
     })
     void streamingWithBackPressureStaysBounded(int entries, int bufferSize) throws Exception {
@@ -147,9 +148,11 @@ class BufferRingEchoTest {
             for (CompletableFuture<Void> f : done) {
                 f.get(60, TimeUnit.SECONDS);
             }
-            long bound = 4L << 20;
+            // one read loop: at most maxMessagesPerRead (16) reads of at most 64 KiB, then
+            // channelReadComplete turns AUTO_READ off; plain recv stays at ~1 MiB
+            long bound = 2L << 20;
             assertTrue(echo.maxPending <= bound, "a connection queued " + echo.maxPending
-                    + " bytes for writing while reading should have stopped at ~64 KiB (bound " + bound + ")");
+                    + " bytes for writing: reading went on past channelReadComplete (bound " + bound + ")");
         } finally {
             for (Channel ch : clients) {
                 ch.close();

@@ -12,8 +12,9 @@ import java.lang.reflect.InvocationTargetException;
  * <pre>
  *   new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory())   +   GetBufServerSocketChannel.class
  * </pre>
- * {@code -Decho.getbuf.bufferRing=ENTRIES:BUFFER_SIZE} (e.g. through {@code --server-jvm-arg}) gives the
- * loop a provided-buffer ring instead.
+ * {@code -Decho.getbuf.bufferRing=ENTRIES:BUFFER_SIZE[:whole][:multishot]} (e.g. through
+ * {@code --server-jvm-arg}) gives the loop a provided-buffer ring instead ({@code whole}: no
+ * incremental consumption; {@code multishot}: multishot recvs).
  * The getbuf types are looked up by name (once, at start-up; nothing on the I/O path) so that this
  * module compiles, and the other transports can still be measured, while the transport is incomplete.
  */
@@ -40,7 +41,8 @@ public final class GetBufEchoTransport implements EchoTransport {
         IoHandlerFactory factory;
         try {
             Class<?> handler = Class.forName(PKG + "GetBufIoHandler");
-            String ringSpec = System.getProperty("echo.getbuf.bufferRing"); // ENTRIES:BUFFER_SIZE
+            // ENTRIES:BUFFER_SIZE[:whole][:multishot]
+            String ringSpec = System.getProperty("echo.getbuf.bufferRing");
             if (ringSpec == null) {
                 factory = (IoHandlerFactory) handler.getMethod("newFactory").invoke(null);
             } else {
@@ -49,6 +51,9 @@ public final class GetBufEchoTransport implements EchoTransport {
                 Class<?> config = Class.forName(PKG + "GetBufIoHandlerConfig");
                 Object ring = ringConfig.getConstructor(int.class, int.class)
                         .newInstance(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
+                java.util.List<String> flags = java.util.Arrays.asList(p);
+                ringConfig.getMethod("setIncremental", boolean.class).invoke(ring, !flags.contains("whole"));
+                ringConfig.getMethod("setMultishot", boolean.class).invoke(ring, flags.contains("multishot"));
                 Object c = config.getConstructor().newInstance();
                 config.getMethod("setBufferRing", ringConfig).invoke(c, ring);
                 factory = (IoHandlerFactory) handler.getMethod("newFactory", config).invoke(null, c);
