@@ -207,6 +207,21 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
         }
 
         private void dispatch(int res, int flags, byte op, short data) {
+            try {
+                dispatch0(res, flags, op, data);
+            } catch (Throwable t) {
+                // A failure of the transport's own follow-up (an allocator out of memory while
+                // re-arming a read, say) would otherwise leave the channel neither reading nor
+                // writing: report it and close, so the application sees it and resources go back.
+                logger.debug("{} failed to handle a completion (op {}, res {})", AbstractGetBufChannel.this, op, res, t);
+                if (isOpen()) {
+                    pipeline().fireExceptionCaught(t);
+                    close(voidPromise());
+                }
+            }
+        }
+
+        private void dispatch0(int res, int flags, byte op, short data) {
             switch (data) {
                 case DATA_READ:
                     readComplete(res, flags);
