@@ -16,6 +16,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.getbuf.transport.testsuite.GetBufTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * every message comes back byte for byte, the ring never runs dry for good, and every ring buffer
  * is back with the kernel at the end.
  */
+@GetBufTest(warmUp = false)
 @Timeout(120)
 class BufferRingEchoTest {
     private static final int CONNECTIONS = 64;

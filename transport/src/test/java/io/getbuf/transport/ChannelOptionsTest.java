@@ -8,6 +8,7 @@ import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.unix.UnixChannelOption;
+import io.getbuf.transport.testsuite.GetBufTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Every option a user sets comes back from the socket (not from a cached field). */
+@GetBufTest(warmUp = false)
 class ChannelOptionsTest {
     @BeforeAll
     static void requireIoUring() {

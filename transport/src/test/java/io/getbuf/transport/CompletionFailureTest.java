@@ -16,6 +16,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
+import io.getbuf.transport.testsuite.GetBufTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * buffer for the next read) reaches the pipeline and closes the channel instead of leaving it
  * silently neither reading nor writing.
  */
+@GetBufTest(warmUp = false)
 @Timeout(30)
 class CompletionFailureTest {
     @BeforeAll

@@ -4,6 +4,7 @@
 package io.getbuf.transport.internal;
 
 import io.getbuf.transport.GetBuf;
+import io.getbuf.transport.testsuite.GetBufTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+@GetBufTest(warmUp = false)
 @Timeout(30)
 class RingTest {
     @BeforeAll

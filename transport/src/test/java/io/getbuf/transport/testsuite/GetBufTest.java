@@ -12,7 +12,7 @@ import java.lang.annotation.Target;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Marks a getbuf test suite class:
+ * Marks a getbuf test class (Netty's testsuite classes, and the transport's unit tests with {@code warmUp = false}):
  * <ul>
  *   <li>skips the class (JUnit assumption, with {@code GetBuf.unavailabilityCause()}) when io_uring is unusable,
  *       and, for {@code bufferRing = true}, when the kernel has no provided buffer rings;</li>
@@ -30,4 +30,10 @@ import java.util.concurrent.TimeUnit;
 public @interface GetBufTest {
     /** The class runs on the buffer ring permutations ({@link GetBufSocketTestPermutation#socket(boolean)}). */
     boolean bufferRing() default false;
+
+    /**
+     * Start the testsuite's shared event loop groups before the class (false for the transport's own unit tests,
+     * which make their own groups and want only the availability check and the descriptor check).
+     */
+    boolean warmUp() default true;
 }

@@ -38,13 +38,16 @@ public final class GetBufTestExtension implements BeforeAllCallback, AfterEachCa
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        boolean bufferRing = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), GetBufTest.class)
-                .map(GetBufTest::bufferRing).orElse(false);
+        GetBufTest marker = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), GetBufTest.class)
+                .orElse(null);
+        boolean bufferRing = marker != null && marker.bufferRing();
         assumeTrue(GetBuf.isAvailable(), () -> "getbuf (io_uring) is not usable here: " + GetBuf.unavailabilityCause());
         if (bufferRing) {
             assumeTrue(GetBuf.isBufferRingSupported(), "the kernel does not support provided buffer rings");
         }
-        GetBufSocketTestPermutation.warmUp(bufferRing);
+        if (marker == null || marker.warmUp()) {
+            GetBufSocketTestPermutation.warmUp(bufferRing);
+        }
         ClassState state = new ClassState(FdSnapshot.take());
         context.getStore(NAMESPACE).put(ClassState.class, state);
     }
