@@ -621,6 +621,8 @@ public final class EchoBenchmark {
             sb.append('\n');
         }
 
+        pairedRatioTable(sb, rows, results);
+
         sb.append("\nServer CPU cost (median; lower is better): CPU microseconds per message for pingpong, ")
                 .append("CPU seconds per GiB echoed for stream; whole server process, measured window only:\n\n");
         medianTable(sb, rows, results, 3, true);
@@ -668,6 +670,66 @@ public final class EchoBenchmark {
                 double u = median(m.get("io_uring"), what);
                 sb.append(' ').append(Double.isNaN(g) || Double.isNaN(u) || u == 0 ? "n/a"
                         : String.format(Locale.ROOT, cost ? "%.2f" : "**%.2f**", g / u)).append(" |");
+            }
+            sb.append('\n');
+        }
+    }
+
+    /**
+     * The ratio to io_uring per repetition (both cells ran in the same repetition, a few seconds
+     * apart, so they share the machine's state): median, min-max, and in how many repetitions the
+     * getbuf variant was at least as fast. Tells a difference from the machine's noise better than
+     * the ratio of medians.
+     */
+    private void pairedRatioTable(StringBuilder sb, List<Row> rows, Map<String, Map<String, List<Sample>>> results) {
+        List<String> variants = new ArrayList<>();
+        for (String t : transports) {
+            if (transports.contains("io_uring") && (t.equals("getbuf") || t.startsWith("getbuf-"))) {
+                variants.add(t);
+            }
+        }
+        if (variants.isEmpty()) {
+            return;
+        }
+        sb.append("\nPer-repetition ratio to io_uring (cells of the same repetition): median (min-max), ")
+                .append("repetitions at >= 1.0:\n\n| mode | msg | conns |");
+        for (String t : variants) {
+            sb.append(' ').append(t).append(" / io_uring |");
+        }
+        sb.append("\n|---|---:|---:|");
+        for (int i = 0; i < variants.size(); i++) {
+            sb.append("---|");
+        }
+        sb.append('\n');
+        for (Row row : rows) {
+            Map<String, List<Sample>> m = results.get(row.toString());
+            sb.append("| ").append(row.mode).append(" | ").append(row.sizeLabel()).append(" | ").append(row.conns).append(" |");
+            List<Sample> base = m.get("io_uring");
+            for (String t : variants) {
+                List<Sample> l = m.get(t);
+                if (l.size() != base.size()) {
+                    sb.append(" n/a (cells missing) |"); // repetitions would pair up wrongly
+                    continue;
+                }
+                int n = l.size();
+                double[] r = new double[n];
+                int k = 0;
+                int atLeast = 0;
+                for (int i = 0; i < n; i++) {
+                    if (base.get(i).rate > 0) {
+                        r[k] = l.get(i).rate / base.get(i).rate;
+                        atLeast += r[k] >= 1.0 ? 1 : 0;
+                        k++;
+                    }
+                }
+                if (k == 0) {
+                    sb.append(" n/a |");
+                    continue;
+                }
+                r = Arrays.copyOf(r, k);
+                Arrays.sort(r);
+                double med = k % 2 == 1 ? r[k / 2] : (r[k / 2 - 1] + r[k / 2]) / 2;
+                sb.append(String.format(Locale.ROOT, " %.2f (%.2f-%.2f), %d/%d |", med, r[0], r[k - 1], atLeast, k));
             }
             sb.append('\n');
         }
