@@ -43,8 +43,14 @@ public final class GetBufEchoTransport implements EchoTransport {
             Class<?> handler = Class.forName(PKG + "GetBufIoHandler");
             // ENTRIES:BUFFER_SIZE[:whole][:multishot]
             String ringSpec = System.getProperty("echo.getbuf.bufferRing");
-            if (ringSpec == null) {
+            String singleIssuer = System.getProperty("echo.getbuf.singleIssuer"); // true (default) / false
+            if (ringSpec == null && singleIssuer == null) {
                 factory = (IoHandlerFactory) handler.getMethod("newFactory").invoke(null);
+            } else if (ringSpec == null) {
+                Class<?> config = Class.forName(PKG + "GetBufIoHandlerConfig");
+                Object c = config.getConstructor().newInstance();
+                config.getMethod("setSingleIssuer", boolean.class).invoke(c, Boolean.parseBoolean(singleIssuer));
+                factory = (IoHandlerFactory) handler.getMethod("newFactory", config).invoke(null, c);
             } else {
                 String[] p = ringSpec.split(":");
                 Class<?> ringConfig = Class.forName(PKG + "GetBufBufferRingConfig");
