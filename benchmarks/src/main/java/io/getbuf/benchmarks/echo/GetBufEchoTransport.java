@@ -14,7 +14,8 @@ import java.lang.reflect.InvocationTargetException;
  * </pre>
  * {@code -Decho.getbuf.bufferRing=ENTRIES:BUFFER_SIZE[:whole][:multishot]} (e.g. through
  * {@code --server-jvm-arg}) gives the loop a provided-buffer ring instead ({@code whole}: no
- * incremental consumption; {@code multishot}: multishot recvs).
+ * incremental consumption; {@code multishot}: multishot recvs); {@code -Decho.getbuf.singleIssuer=false}
+ * turns SINGLE_ISSUER / DEFER_TASKRUN off. Both combine.
  * The getbuf types are looked up by name (once, at start-up; nothing on the I/O path) so that this
  * module compiles, and the other transports can still be measured, while the transport is incomplete.
  */
@@ -40,30 +41,26 @@ public final class GetBufEchoTransport implements EchoTransport {
     public EventLoopGroup newSingleThreadGroup() throws Exception {
         IoHandlerFactory factory;
         try {
-            Class<?> handler = Class.forName(PKG + "GetBufIoHandler");
-            // ENTRIES:BUFFER_SIZE[:whole][:multishot]
-            String ringSpec = System.getProperty("echo.getbuf.bufferRing");
+            // a fresh config is the default one: newFactory(config) is newFactory() until an option is set
+            Class<?> config = Class.forName(PKG + "GetBufIoHandlerConfig");
+            Object c = config.getConstructor().newInstance();
             String singleIssuer = System.getProperty("echo.getbuf.singleIssuer"); // true (default) / false
-            if (ringSpec == null && singleIssuer == null) {
-                factory = (IoHandlerFactory) handler.getMethod("newFactory").invoke(null);
-            } else if (ringSpec == null) {
-                Class<?> config = Class.forName(PKG + "GetBufIoHandlerConfig");
-                Object c = config.getConstructor().newInstance();
+            if (singleIssuer != null) {
                 config.getMethod("setSingleIssuer", boolean.class).invoke(c, Boolean.parseBoolean(singleIssuer));
-                factory = (IoHandlerFactory) handler.getMethod("newFactory", config).invoke(null, c);
-            } else {
+            }
+            String ringSpec = System.getProperty("echo.getbuf.bufferRing"); // ENTRIES:BUFFER_SIZE[:whole][:multishot]
+            if (ringSpec != null) {
                 String[] p = ringSpec.split(":");
                 Class<?> ringConfig = Class.forName(PKG + "GetBufBufferRingConfig");
-                Class<?> config = Class.forName(PKG + "GetBufIoHandlerConfig");
                 Object ring = ringConfig.getConstructor(int.class, int.class)
                         .newInstance(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
                 java.util.List<String> flags = java.util.Arrays.asList(p);
                 ringConfig.getMethod("setIncremental", boolean.class).invoke(ring, !flags.contains("whole"));
                 ringConfig.getMethod("setMultishot", boolean.class).invoke(ring, flags.contains("multishot"));
-                Object c = config.getConstructor().newInstance();
                 config.getMethod("setBufferRing", ringConfig).invoke(c, ring);
-                factory = (IoHandlerFactory) handler.getMethod("newFactory", config).invoke(null, c);
             }
+            factory = (IoHandlerFactory) Class.forName(PKG + "GetBufIoHandler").getMethod("newFactory", config)
+                    .invoke(null, c);
         } catch (InvocationTargetException e) {
             throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
         }
