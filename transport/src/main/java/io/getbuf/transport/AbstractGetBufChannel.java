@@ -236,7 +236,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                     acceptComplete(res, flags);
                     break;
                 case DATA_POLL_RDHUP:
-                    pollRdHupComplete(res);
+                    pollRdHupComplete(res, flags);
                     break;
                 case DATA_CLOSE:
                     if (res < 0) {
@@ -267,7 +267,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
             throw new IllegalStateException("no accept in flight");
         }
 
-        void pollRdHupComplete(int res) {
+        void pollRdHupComplete(int res, int flags) {
             throw new IllegalStateException("no poll in flight");
         }
 

@@ -64,6 +64,15 @@ public final class GetBufIoOps implements IoOps {
                 fd, 0, addr, len, 0, data, (short) 0, 0, 0);
     }
 
+    /**
+     * A recv that never waits (MSG_DONTWAIT): it completes with what the socket holds, or with
+     * -EAGAIN, instead of parking in the kernel. For sockets whose readiness a multishot poll reports.
+     */
+    static GetBufIoOps recvNow(int fd, long addr, int len, short data) {
+        return new GetBufIoOps(Native.IORING_OP_RECV, (byte) 0, (short) 0, fd, 0, addr, len, Native.MSG_DONTWAIT,
+                data, (short) 0, 0, 0);
+    }
+
     /** A recv (multishot or single) that picks buffers from provided-buffer group {@code bgid}. */
     static GetBufIoOps recvBufferRing(int fd, short bgid, boolean multishot, int len, boolean pollFirst, short data) {
         int ioPrio = (multishot ? Native.IORING_RECV_MULTISHOT : 0) | (pollFirst ? Native.IORING_RECVSEND_POLL_FIRST : 0);
@@ -85,6 +94,12 @@ public final class GetBufIoOps implements IoOps {
     static GetBufIoOps pollAdd(int fd, int events, short data) {
         return new GetBufIoOps(Native.IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0, 0, 0, events, data,
                 (short) 0, 0, 0);
+    }
+
+    /** A multishot poll for {@code events}: one completion per wake-up, armed until cancelled. */
+    static GetBufIoOps pollAddMultishot(int fd, int events, short data) {
+        return new GetBufIoOps(Native.IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0, 0, Native.IORING_POLL_ADD_MULTI,
+                events, data, (short) 0, 0, 0);
     }
 
     static GetBufIoOps close(int fd, short data) {

@@ -31,6 +31,7 @@ import io.netty.channel.unix.Socket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.SystemPropertyUtil;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -55,7 +56,16 @@ import java.util.concurrent.TimeUnit;
 public final class GetBufSocketChannel extends AbstractGetBufChannel implements SocketChannel {
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int FILE_CHUNK = 64 * 1024;
+    private static final int POLLIN = 0x0001;
     private static final int POLLRDHUP = 0x2000;
+    /**
+     * Plain reads wait for data on a multishot POLLIN poll and then recv without waiting, instead
+     * of parking a recv in the kernel (which arms and tears down a poll per message). Needs
+     * multishot poll and IORING_CQE_F_SOCK_NONEMPTY, both older than multishot recv (6.0).
+     * {@code -Dio.getbuf.transport.readinessReads=false} parks recvs instead (for comparison).
+     */
+    private static final boolean READINESS_READS = GetBuf.isRecvMultishotSupported()
+            && SystemPropertyUtil.getBoolean("io.getbuf.transport.readinessReads", true);
 
     private final GetBufSocketChannelConfig config;
 
@@ -65,9 +75,15 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private boolean ringExhaustedReported;
     private boolean inputShutdownSeen;
     private boolean inReadLoop;       // a read completion is being delivered to the pipeline
-    private boolean socketEmpty;      // the last recv left nothing behind (no IORING_CQE_F_SOCK_NONEMPTY)
+    private boolean socketEmpty;      // nothing to read as far as we know: the last recv left nothing
+                                      // behind (no IORING_CQE_F_SOCK_NONEMPTY) and no POLLIN came since
     private boolean peerShutdown;     // the peer shut its output down (RDHUP or EOF seen)
-    private long pollOp;              // POLLRDHUP watch: the peer's FIN is seen even with no read pending
+    private long pollOp;              // the socket's poll: the peer's FIN is seen even with no read pending
+    private boolean pollIn;           // pollOp is the multishot POLLIN|POLLRDHUP poll plain reads wait on
+                                      // (else a one-shot POLLRDHUP poll, and plain recvs park in the kernel)
+    private boolean pollInFailed;     // the kernel refused to keep a multishot poll armed
+    private boolean pollInDuringRead; // a POLLIN came while a recv was in flight: data may have followed it
+    private boolean readLoopHasData;  // the current read loop delivered bytes (for -EAGAIN ending it)
     private boolean inputEndReported;
 
     // write state
@@ -418,12 +434,21 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     @Override
     void registeredActive() {
         if (active) {
-            armRdHup();
+            armPoll();
         }
     }
 
-    private void armRdHup() {
-        if (pollOp == 0 && !peerShutdown) {
+    private void armPoll() {
+        if (pollOp != 0 || peerShutdown) {
+            return;
+        }
+        pollIn = READINESS_READS && !pollInFailed && !useBufferRing();
+        if (pollIn) {
+            // arming reports data already waiting, so until it says so there is nothing to read
+            socketEmpty = true;
+            pollOp = registration.submit(GetBufIoOps.pollAddMultishot(socket.intValue(), POLLIN | POLLRDHUP,
+                    DATA_POLL_RDHUP));
+        } else {
             pollOp = registration.submit(GetBufIoOps.pollAdd(socket.intValue(), POLLRDHUP, DATA_POLL_RDHUP));
         }
     }
@@ -470,6 +495,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         RecvByteBufAllocator.Handle handle = unsafe().recvBufAllocHandle();
         if (newReadLoop) {
             handle.reset(config);
+            readLoopHasData = false;
         }
         BufferRing ring = mayUseRing && useBufferRing() ? handler().bufferRing() : null;
         if (ring != null && ring.available() == 0) {
@@ -495,6 +521,10 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             return;
         }
         readMultishot = false;
+        boolean now = pollIn && pollOp != 0;
+        if (now && socketEmpty && !peerShutdown) {
+            return; // the poll's next POLLIN reads (see pollComplete); after a FIN, recv finds the end
+        }
         ByteBuf buf = handle.allocate(alloc());
         if (!buf.hasMemoryAddress()) {
             buf.release();
@@ -502,8 +532,14 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         }
         readBuf = buf;
         handle.attemptedBytesRead(buf.writableBytes());
-        readOp = registration.submit(GetBufIoOps.recv(socket.intValue(), buf.memoryAddress() + buf.writerIndex(),
-                buf.writableBytes(), socketEmpty, DATA_READ));
+        long addr = buf.memoryAddress() + buf.writerIndex();
+        if (now) {
+            pollInDuringRead = false;
+            readOp = registration.submit(GetBufIoOps.recvNow(socket.intValue(), addr, buf.writableBytes(), DATA_READ));
+        } else {
+            readOp = registration.submit(GetBufIoOps.recv(socket.intValue(), addr, buf.writableBytes(), socketEmpty,
+                    DATA_READ));
+        }
     }
 
     @Override
@@ -613,7 +649,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             if (remote == null) {
                 remote = requestedRemote;
             }
-            armRdHup();
+            armPoll();
             boolean promiseSet = promise.trySuccess();
             if (!wasActive) {
                 pipeline().fireChannelActive();
@@ -629,7 +665,8 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             if (last) {
                 readOp = 0;
             }
-            socketEmpty = res > 0 && (flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0;
+            socketEmpty = res > 0 && (flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0 && !pollInDuringRead
+                    || res == -Native.ERRNO_EAGAIN && !pollInDuringRead;
             ByteBuf buf = takeReadBuffer(res, flags);
             ChannelPipeline pipeline = pipeline();
             RecvByteBufAllocator.Handle handle = recvBufAllocHandle();
@@ -641,6 +678,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 handle.lastBytesRead(res);
                 handle.incMessagesRead(1);
                 readPending = false;
+                readLoopHasData = true;
                 inReadLoop = true;
                 try {
                     pipeline.fireChannelRead(buf);
@@ -681,6 +719,16 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             }
             if (buf != null) {
                 buf.release();
+            }
+            if (res == -Native.ERRNO_EAGAIN && readOp == 0) {
+                // a recv that must not wait found nothing (a wake-up for data an earlier recv
+                // took, or a read() with nothing there): end the loop; the next POLLIN reads on
+                if (readLoopHasData) {
+                    handle.readComplete();
+                    pipeline.fireChannelReadComplete();
+                }
+                rearmRead(true);
+                return;
             }
             if (res == 0) {
                 handle.lastBytesRead(0);
@@ -746,12 +794,38 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         }
 
         @Override
-        void pollRdHupComplete(int res) {
-            pollOp = 0;
-            if (res < 0 || (res & POLLRDHUP) == 0) {
-                return; // cancelled: closed or deregistered
+        void pollRdHupComplete(int res, int flags) {
+            boolean more = (flags & Native.IORING_CQE_F_MORE) != 0;
+            if (!more) {
+                pollOp = 0;
             }
-            peerShutdown = true;
+            if (res < 0) {
+                if (more || !isActive() || !registration.isValid()) {
+                    return; // cancelled: closed or deregistered
+                }
+                if (res != -Native.ERRNO_ECANCELED) {
+                    pollInFailed = true; // the poll could not stay armed: park recvs from now on
+                }
+                // else the cancellation of a registration this channel had before (its arming
+                // was skipped while this poll was still ours): arm it on this one
+                armPoll();
+                rearmRead(true);
+                return;
+            }
+            if ((res & POLLRDHUP) != 0) {
+                peerShutdown = true;
+            }
+            if (pollIn) {
+                socketEmpty = false;
+                if (readOp != 0) {
+                    pollInDuringRead = true;
+                }
+                if (!more && isActive() && registration.isValid()) {
+                    armPoll(); // the kernel ended the multishot poll (a full CQ, say): arm again
+                }
+            } else if (!peerShutdown) {
+                return;
+            }
             if (!inReadLoop) {
                 rearmRead(true);
             }

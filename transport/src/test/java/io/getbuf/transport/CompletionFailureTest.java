@@ -74,6 +74,13 @@ class CompletionFailureTest {
                     .handler(new ChannelInboundHandlerAdapter())
                     .connect(server.localAddress()).sync().channel();
             client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 2, 3})).sync();
+            // the next read needs a buffer: at once where recvs are parked in the kernel, when
+            // more data comes where reads wait for POLLIN; send more either way
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (reads.get() == 0 && !caught.isDone() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {4, 5, 6}));
 
             assertSame(refusal, caught.get(10, TimeUnit.SECONDS), "the allocator's error reaches the pipeline");
             inactive.get(10, TimeUnit.SECONDS);

@@ -86,6 +86,8 @@ public final class Native {
     public static final short IORING_RECV_MULTISHOT = 1 << 1;
     public static final short IORING_RECVSEND_FIXED_BUF = 1 << 2;
     public static final short IORING_ACCEPT_MULTISHOT = 1;
+    public static final int IORING_POLL_ADD_MULTI = 1;
+    public static final int MSG_DONTWAIT = 0x40;
 
     // timeout flags
     public static final int IORING_TIMEOUT_UPDATE = 1 << 1;
