@@ -213,10 +213,15 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                 // A failure of the transport's own follow-up (an allocator out of memory while
                 // re-arming a read, say) would otherwise leave the channel neither reading nor
                 // writing: report it and close, so the application sees it and resources go back.
-                logger.debug("{} failed to handle a completion (op {}, res {})", AbstractGetBufChannel.this, op, res, t);
                 if (isOpen()) {
+                    logger.debug("{} failed to handle a completion (op {}, res {})", AbstractGetBufChannel.this, op,
+                            res, t);
                     pipeline().fireExceptionCaught(t);
                     close(voidPromise());
+                } else {
+                    // nobody else will hear of it
+                    logger.warn("{} failed to handle a completion after close (op {}, res {})",
+                            AbstractGetBufChannel.this, op, res, t);
                 }
             }
         }

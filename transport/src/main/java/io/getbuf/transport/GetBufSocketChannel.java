@@ -29,6 +29,7 @@ import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.IovArray;
 import io.netty.channel.unix.Socket;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.UncheckedBooleanSupplier;
 import io.netty.util.concurrent.Future;
 import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.SystemPropertyUtil;
@@ -506,6 +507,14 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 if (!isActive() || readOp != 0) {
                     return; // a handler closed the channel, or read meanwhile
                 }
+                if (!config.isAutoRead() && !readPending) {
+                    // a handler stopped reading: end the read loop here
+                    if (!newReadLoop && readLoopHasData) {
+                        handle.readComplete();
+                        pipeline().fireChannelReadComplete();
+                    }
+                    return;
+                }
             }
             ring = null;
         }
@@ -687,7 +696,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 }
                 if (!last) {
                     // multishot: the kernel keeps reading; report batches as they end
-                    if ((flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0 || !handle.continueReading()) {
+                    if ((flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0 || !continueReadingNonEmpty(handle)) {
                         handle.readComplete();
                         pipeline.fireChannelReadComplete();
                         handle.reset(config);
@@ -707,7 +716,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 // Read on within this read loop only if the kernel says data is waiting: a recv
                 // that exactly filled its buffer would otherwise park in the kernel and hold back
                 // channelReadComplete (and the flush a handler does there) until more data came.
-                if ((flags & Native.IORING_CQE_F_SOCK_NONEMPTY) != 0 && handle.continueReading() && isActive()
+                if ((flags & Native.IORING_CQE_F_SOCK_NONEMPTY) != 0 && continueReadingNonEmpty(handle) && isActive()
                         && readOp == 0) {
                     submitRead(false);
                     return;
@@ -750,8 +759,13 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                     ringExhaustedReported = true;
                     pipeline.fireUserEventTriggered(GetBufBufferRingExhaustedEvent.INSTANCE);
                 }
-                if (isActive() && readOp == 0 && (config.isAutoRead() || readPending)) {
-                    submitRead(false, false);
+                if (isActive() && readOp == 0) {
+                    if (config.isAutoRead() || readPending) {
+                        submitRead(false, false);
+                    } else if (readLoopHasData) {
+                        handle.readComplete(); // a handler stopped reading in the event
+                        pipeline.fireChannelReadComplete();
+                    }
                 }
                 return;
             }
@@ -767,6 +781,18 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             pipeline.fireExceptionCaught(res == -104 /* ECONNRESET */
                     ? Errors.newConnectionResetException("recv", res) : Errors.newIOException("recv", res));
             close(voidPromise());
+        }
+
+        /**
+         * The socket still holds data: the allocator's own guess at that (a recv that filled its
+         * buffer) is beside the point. A recv returns less than asked when data lands in the
+         * socket's backlog while it copies; ending the read loop there halves the batches that
+         * reach channelReadComplete under streaming load.
+         */
+        private boolean continueReadingNonEmpty(RecvByteBufAllocator.Handle handle) {
+            return handle instanceof RecvByteBufAllocator.ExtendedHandle
+                    ? ((RecvByteBufAllocator.ExtendedHandle) handle).continueReading(UncheckedBooleanSupplier.TRUE_SUPPLIER)
+                    : handle.continueReading();
         }
 
         /** The buffer a read completion owns: ours for a plain recv, the ring's for a buffer-ring recv. */

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,6 +97,83 @@ class BufferRingTest {
             server.close().sync();
             assertEquals(0, ring.lentCount(), "every ring buffer returned");
             group.submit(() -> assertEquals(ENTRIES, ring.available(), "the kernel has them all again")).sync();
+        } finally {
+            held.forEach(ByteBuf::release);
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void autoReadTurnedOffInTheExhaustedEventStopsReading() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(
+                new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(ENTRIES, SIZE)
+                        .setIncremental(false))));
+        List<ByteBuf> held = new CopyOnWriteArrayList<>();
+        AtomicInteger received = new AtomicInteger();
+        AtomicInteger readCompletes = new AtomicInteger();
+        CompletableFuture<Integer> exhausted = new CompletableFuture<>(); // bytes received by then
+        int total = ENTRIES * SIZE * 8;
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        AtomicReference<Channel> childRef = new AtomicReference<>();
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(GetBufServerSocketChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelActive(ChannelHandlerContext ctx) {
+                            childRef.set(ctx.channel());
+                            ctx.fireChannelActive();
+                        }
+
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            held.add((ByteBuf) msg);
+                            if (received.addAndGet(((ByteBuf) msg).readableBytes()) == total) {
+                                all.complete(null);
+                            }
+                        }
+
+                        @Override
+                        public void channelReadComplete(ChannelHandlerContext ctx) {
+                            readCompletes.incrementAndGet();
+                        }
+
+                        @Override
+                        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                            if (evt == GetBufBufferRingExhaustedEvent.INSTANCE && !exhausted.isDone()) {
+                                ctx.channel().config().setAutoRead(false);
+                                exhausted.complete(received.get());
+                            }
+                        }
+                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            Channel client = new Bootstrap().group(group).channel(GetBufSocketChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(server.localAddress()).sync().channel();
+            byte[] data = new byte[total];
+            for (int i = 0; i < total; i++) {
+                data[i] = (byte) (i * 7);
+            }
+            client.writeAndFlush(Unpooled.wrappedBuffer(data)).sync();
+            int atEvent = exhausted.get(10, TimeUnit.SECONDS);
+            assertTrue(atEvent < total, "the ring ran dry before everything was read");
+            Thread.sleep(300); // data is waiting: a read would have delivered it by now
+            Channel child = childRef.get();
+            child.eventLoop().submit(() -> {
+                assertEquals(atEvent, received.get(), "nothing read after AUTO_READ went off in the event");
+                assertTrue(readCompletes.get() > 0, "the read loop that ran dry was completed");
+            }).sync();
+            // read on (into the allocator's buffers while the application holds the ring's):
+            // everything arrives, in order
+            child.config().setAutoRead(true);
+            all.get(20, TimeUnit.SECONDS);
+            int offset = 0;
+            for (ByteBuf b : held) {
+                for (int i = b.readerIndex(); i < b.writerIndex(); i++) {
+                    assertEquals((byte) (offset++ * 7), b.getByte(i), "byte " + (offset - 1));
+                }
+            }
+            assertEquals(total, offset);
+            client.close().sync();
+            server.close().sync();
         } finally {
             held.forEach(ByteBuf::release);
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
