@@ -37,6 +37,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     static final short DATA_CLOSE = 5;
     static final short DATA_CANCEL = 6;
     static final short DATA_POLL_RDHUP = 7;
+    static final short DATA_POLL_IN = 8;
 
     final GetBufSocket socket;
     volatile boolean active;
@@ -243,6 +244,9 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                 case DATA_POLL_RDHUP:
                     pollRdHupComplete(res, flags);
                     break;
+                case DATA_POLL_IN:
+                    pollInComplete(res, flags);
+                    break;
                 case DATA_CLOSE:
                     if (res < 0) {
                         logger.debug("close({}) failed: {}", socket.intValue(), res);
@@ -273,6 +277,10 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
         }
 
         void pollRdHupComplete(int res, int flags) {
+            throw new IllegalStateException("no poll in flight");
+        }
+
+        void pollInComplete(int res, int flags) {
             throw new IllegalStateException("no poll in flight");
         }
 

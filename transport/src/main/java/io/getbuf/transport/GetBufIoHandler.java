@@ -67,6 +67,12 @@ public final class GetBufIoHandler implements IoHandler {
     private boolean initialized;
     private boolean shuttingDown;
     private boolean destroyed;
+    private final LoopLoad load = new LoopLoad();
+    private Boolean busyOverride; // tests
+    // how stream channels waited for data (see GetBufSocketChannel#readinessRead): multishot
+    // POLLIN polls armed, recvs parked on an empty socket. For tests and diagnostics.
+    long readinessArmed;
+    long parkedRecvs;
 
     private GetBufIoHandler(ThreadAwareExecutor executor, GetBufIoHandlerConfig config) {
         GetBuf.ensureAvailability();
@@ -153,11 +159,23 @@ public final class GetBufIoHandler implements IoHandler {
         for (;;) {
             processed += cq.process(completionCallback);
             if (!ring.cqOverflowed()) {
+                load.update(processed);
                 return processed;
             }
             // The kernel holds completions that did not fit: have it flush them into the CQ.
             enter(0);
         }
+    }
+
+    /** See {@link LoopLoad}. */
+    boolean isBusy() {
+        Boolean o = busyOverride;
+        return o != null ? o : load.isBusy();
+    }
+
+    /** Tests: fix what {@link #isBusy()} says ({@code null}: measure again). Event loop only. */
+    void overrideBusy(Boolean busy) {
+        busyOverride = busy;
     }
 
     private void enter(int minComplete) {

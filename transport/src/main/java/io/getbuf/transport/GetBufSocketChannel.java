@@ -59,16 +59,41 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private static final int FILE_CHUNK = 64 * 1024;
     private static final int POLLIN = 0x0001;
     private static final int POLLRDHUP = 0x2000;
+    // the multishot POLLIN poll of readiness reads (see submitRead)
+    private static final int POLL_IN_NONE = 0;
+    private static final int POLL_IN_ARMED = 1;
+    private static final int POLL_IN_CANCELLING = 2;
     /**
-     * Plain reads wait for data on a multishot POLLIN poll and then recv without waiting, instead
-     * of parking a recv in the kernel (which arms and tears down a poll per message). Needs
-     * multishot poll and IORING_CQE_F_SOCK_NONEMPTY, both older than multishot recv (6.0).
-     * {@code -Dio.getbuf.transport.readinessReads=false} parks recvs instead (for comparison).
+     * How plain reads wait for data (see readinessRead): {@code adaptive} (the default) waits on
+     * a multishot POLLIN poll while the event loop is busy and parks recvs while it is not;
+     * {@code always} / {@code never} fix one way (for comparison and tests). Kernels without
+     * multishot recv (before 6.0; IORING_CQE_F_SOCK_NONEMPTY, which readiness reads rely on,
+     * is older) always park.
      */
-    private static final boolean READINESS_READS = GetBuf.isRecvMultishotSupported()
-            && SystemPropertyUtil.getBoolean("io.getbuf.transport.readinessReads", true);
+    static final String READINESS_PROPERTY = "io.getbuf.transport.readinessReads";
+    private static final int READINESS_NEVER = 0;
+    private static final int READINESS_ADAPTIVE = 1;
+    private static final int READINESS_ALWAYS = 2;
+    private static final int READINESS = readinessMode();
 
     private final GetBufSocketChannelConfig config;
+
+    private static int readinessMode() {
+        if (!GetBuf.isRecvMultishotSupported()) {
+            return READINESS_NEVER;
+        }
+        String mode = SystemPropertyUtil.get(READINESS_PROPERTY, "adaptive").trim().toLowerCase(java.util.Locale.ROOT);
+        switch (mode) {
+            case "never":
+            case "false":
+                return READINESS_NEVER;
+            case "always":
+            case "true":
+                return READINESS_ALWAYS;
+            default:
+                return READINESS_ADAPTIVE;
+        }
+    }
 
     // read state
     private ByteBuf readBuf;          // owned by the plain recv in flight
@@ -79,9 +104,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private boolean socketEmpty;      // nothing to read as far as we know: the last recv left nothing
                                       // behind (no IORING_CQE_F_SOCK_NONEMPTY) and no POLLIN came since
     private boolean peerShutdown;     // the peer shut its output down (RDHUP or EOF seen)
-    private long pollOp;              // the socket's poll: the peer's FIN is seen even with no read pending
-    private boolean pollIn;           // pollOp is the multishot POLLIN|POLLRDHUP poll plain reads wait on
-                                      // (else a one-shot POLLRDHUP poll, and plain recvs park in the kernel)
+    private long pollOp;              // POLLRDHUP watch: the peer's FIN is seen even with no read pending
+    private int pollInState;          // POLL_IN_*: the multishot POLLIN poll readiness reads wait on
+    private long pollInOp;
     private boolean pollInFailed;     // the kernel refused to keep a multishot poll armed
     private boolean pollInDuringRead; // a POLLIN came while a recv was in flight: data may have followed it
     private boolean readLoopHasData;  // the current read loop delivered bytes (for -EAGAIN ending it)
@@ -435,21 +460,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     @Override
     void registeredActive() {
         if (active) {
-            armPoll();
+            armRdHup();
         }
     }
 
-    private void armPoll() {
-        if (pollOp != 0 || peerShutdown) {
-            return;
-        }
-        pollIn = READINESS_READS && !pollInFailed && !useBufferRing();
-        if (pollIn) {
-            // arming reports data already waiting, so until it says so there is nothing to read
-            socketEmpty = true;
-            pollOp = registration.submit(GetBufIoOps.pollAddMultishot(socket.intValue(), POLLIN | POLLRDHUP,
-                    DATA_POLL_RDHUP));
-        } else {
+    private void armRdHup() {
+        if (pollOp == 0 && !peerShutdown) {
             pollOp = registration.submit(GetBufIoOps.pollAdd(socket.intValue(), POLLRDHUP, DATA_POLL_RDHUP));
         }
     }
@@ -465,6 +481,14 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         }
         if (connectOp != 0) {
             cancel(r, connectOp);
+        }
+        cancelPollIn(r);
+    }
+
+    private void cancelPollIn(IoRegistration r) {
+        if (pollInState == POLL_IN_ARMED) {
+            pollInState = POLL_IN_CANCELLING;
+            cancel(r, pollInOp);
         }
     }
 
@@ -530,9 +554,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             return;
         }
         readMultishot = false;
-        boolean now = pollIn && pollOp != 0;
+        boolean now = readinessRead();
         if (now && socketEmpty && !peerShutdown) {
-            return; // the poll's next POLLIN reads (see pollComplete); after a FIN, recv finds the end
+            return; // the poll's next POLLIN reads (see pollInComplete); after a FIN, recv finds the end
         }
         ByteBuf buf = handle.allocate(alloc());
         if (!buf.hasMemoryAddress()) {
@@ -542,13 +566,43 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         readBuf = buf;
         handle.attemptedBytesRead(buf.writableBytes());
         long addr = buf.memoryAddress() + buf.writerIndex();
+        pollInDuringRead = false;
         if (now) {
-            pollInDuringRead = false;
             readOp = registration.submit(GetBufIoOps.recvNow(socket.intValue(), addr, buf.writableBytes(), DATA_READ));
         } else {
+            if (socketEmpty) {
+                handler().parkedRecvs++;
+            }
             readOp = registration.submit(GetBufIoOps.recv(socket.intValue(), addr, buf.writableBytes(), socketEmpty,
                     DATA_READ));
         }
+    }
+
+    /**
+     * How a plain read waits for data. A parked recv (IORING_RECVSEND_POLL_FIRST once the socket
+     * is known to be empty) completes in the same ring entry that the data wakes, but arms and
+     * tears down a poll per message. Waiting on one multishot POLLIN poll and then recv'ing with
+     * MSG_DONTWAIT costs a completion more and, on an idle loop, one more io_uring_enter per
+     * message. So: readiness while the event loop is busy (see GetBufIoHandler#isBusy), parked
+     * recvs while it is not. The poll is armed on the first busy read and cancelled on the first
+     * idle one; while it is being cancelled, reads park.
+     */
+    private boolean readinessRead() {
+        boolean want = READINESS != READINESS_NEVER && !pollInFailed
+                && (READINESS == READINESS_ALWAYS || handler().isBusy());
+        if (!want) {
+            cancelPollIn(registration);
+            return false;
+        }
+        if (pollInState == POLL_IN_NONE) {
+            // arming reports data already there: until it does, there is nothing to read (a
+            // fresh connection's first read then does not start with an empty recv)
+            socketEmpty = true;
+            pollInState = POLL_IN_ARMED;
+            pollInOp = registration.submit(GetBufIoOps.pollAddMultishot(socket.intValue(), POLLIN, DATA_POLL_IN));
+            handler().readinessArmed++;
+        }
+        return pollInState == POLL_IN_ARMED;
     }
 
     @Override
@@ -658,7 +712,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             if (remote == null) {
                 remote = requestedRemote;
             }
-            armPoll();
+            armRdHup();
             boolean promiseSet = promise.trySuccess();
             if (!wasActive) {
                 pipeline().fireChannelActive();
@@ -821,39 +875,36 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
         @Override
         void pollRdHupComplete(int res, int flags) {
-            boolean more = (flags & Native.IORING_CQE_F_MORE) != 0;
-            if (!more) {
-                pollOp = 0;
+            pollOp = 0;
+            if (res < 0 || (res & POLLRDHUP) == 0) {
+                return; // cancelled: closed or deregistered
             }
-            if (res < 0) {
-                if (more || !isActive() || !registration.isValid()) {
-                    return; // cancelled: closed or deregistered
-                }
-                if (res != -Native.ERRNO_ECANCELED) {
-                    pollInFailed = true; // the poll could not stay armed: park recvs from now on
-                }
-                // else the cancellation of a registration this channel had before (its arming
-                // was skipped while this poll was still ours): arm it on this one
-                armPoll();
+            peerShutdown = true;
+            if (!inReadLoop) {
                 rearmRead(true);
-                return;
             }
-            if ((res & POLLRDHUP) != 0) {
-                peerShutdown = true;
+        }
+
+        @Override
+        void pollInComplete(int res, int flags) {
+            boolean wasArmed = pollInState == POLL_IN_ARMED;
+            if ((flags & Native.IORING_CQE_F_MORE) == 0) {
+                pollInState = POLL_IN_NONE; // the next busy read arms it again
+                if (res < 0 && res != -Native.ERRNO_ECANCELED) {
+                    pollInFailed = true; // the kernel would not keep it armed: park recvs from now on
+                }
             }
-            if (pollIn) {
+            if (!wasArmed) {
+                return; // being cancelled: reads park meanwhile
+            }
+            if (res > 0) {
                 socketEmpty = false;
                 if (readOp != 0) {
                     pollInDuringRead = true;
                 }
-                if (!more && isActive() && registration.isValid()) {
-                    armPoll(); // the kernel ended the multishot poll (a full CQ, say): arm again
-                }
-            } else if (!peerShutdown) {
-                return;
             }
             if (!inReadLoop) {
-                rearmRead(true);
+                rearmRead(true); // reads on if wanted; re-arms or parks if the poll ended
             }
         }
 
