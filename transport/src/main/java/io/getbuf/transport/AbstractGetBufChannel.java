@@ -242,7 +242,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                     acceptComplete(res, flags);
                     break;
                 case DATA_POLL_RDHUP:
-                    pollRdHupComplete(res, flags);
+                    pollRdHupComplete(res);
                     break;
                 case DATA_POLL_IN:
                     pollInComplete(res, flags);
@@ -276,7 +276,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
             throw new IllegalStateException("no accept in flight");
         }
 
-        void pollRdHupComplete(int res, int flags) {
+        void pollRdHupComplete(int res) {
             throw new IllegalStateException("no poll in flight");
         }
 

@@ -45,6 +45,7 @@ import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -82,7 +83,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         if (!GetBuf.isRecvMultishotSupported()) {
             return READINESS_NEVER;
         }
-        String mode = SystemPropertyUtil.get(READINESS_PROPERTY, "adaptive").trim().toLowerCase(java.util.Locale.ROOT);
+        String mode = SystemPropertyUtil.get(READINESS_PROPERTY, "adaptive").trim().toLowerCase(Locale.ROOT);
         switch (mode) {
             case "never":
             case "false":
@@ -517,6 +518,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
     /** {@code mayUseRing}: false right after the kernel found the ring empty (ENOBUFS). */
     private void submitRead(boolean newReadLoop, boolean mayUseRing) {
+        if (registration == null || !registration.isValid()) {
+            // deregistered (perhaps by a handler in this read loop): nothing would cancel a recv
+            // or poll submitted now, and it would hold the ending registration open; the next
+            // registration reads again (AUTO_READ, or the next read())
+            return;
+        }
         RecvByteBufAllocator.Handle handle = unsafe().recvBufAllocHandle();
         if (newReadLoop) {
             handle.reset(config);
@@ -532,11 +539,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                     return; // a handler closed the channel, or read meanwhile
                 }
                 if (!config.isAutoRead() && !readPending) {
-                    // a handler stopped reading: end the read loop here
-                    if (!newReadLoop && readLoopHasData) {
-                        handle.readComplete();
-                        pipeline().fireChannelReadComplete();
-                    }
+                    completeReadLoop(handle); // a handler stopped reading
                     return;
                 }
             }
@@ -575,6 +578,15 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             }
             readOp = registration.submit(GetBufIoOps.recv(socket.intValue(), addr, buf.writableBytes(), socketEmpty,
                     DATA_READ));
+        }
+    }
+
+    /** Ends the current read loop early; the pipeline hears of it only if the loop delivered bytes. */
+    private void completeReadLoop(RecvByteBufAllocator.Handle handle) {
+        if (readLoopHasData) {
+            readLoopHasData = false;
+            handle.readComplete();
+            pipeline().fireChannelReadComplete();
         }
     }
 
@@ -728,8 +740,8 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             if (last) {
                 readOp = 0;
             }
-            socketEmpty = res > 0 && (flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0 && !pollInDuringRead
-                    || res == -Native.ERRNO_EAGAIN && !pollInDuringRead;
+            socketEmpty = (res > 0 && (flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0 || res == -Native.ERRNO_EAGAIN)
+                    && !pollInDuringRead;
             ByteBuf buf = takeReadBuffer(res, flags);
             ChannelPipeline pipeline = pipeline();
             RecvByteBufAllocator.Handle handle = recvBufAllocHandle();
@@ -786,10 +798,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             if (res == -Native.ERRNO_EAGAIN && readOp == 0) {
                 // a recv that must not wait found nothing (a wake-up for data an earlier recv
                 // took, or a read() with nothing there): end the loop; the next POLLIN reads on
-                if (readLoopHasData) {
-                    handle.readComplete();
-                    pipeline.fireChannelReadComplete();
-                }
+                completeReadLoop(handle);
                 rearmRead(true);
                 return;
             }
@@ -816,9 +825,8 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 if (isActive() && readOp == 0) {
                     if (config.isAutoRead() || readPending) {
                         submitRead(false, false);
-                    } else if (readLoopHasData) {
-                        handle.readComplete(); // a handler stopped reading in the event
-                        pipeline.fireChannelReadComplete();
+                    } else {
+                        completeReadLoop(handle); // a handler stopped reading in the event
                     }
                 }
                 return;
@@ -874,7 +882,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         }
 
         @Override
-        void pollRdHupComplete(int res, int flags) {
+        void pollRdHupComplete(int res) {
             pollOp = 0;
             if (res < 0 || (res & POLLRDHUP) == 0) {
                 return; // cancelled: closed or deregistered

@@ -6,6 +6,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 
 import java.lang.reflect.InvocationTargetException;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * getbuf, default configuration: exactly the drop-in swap a Netty user makes,
@@ -54,7 +56,7 @@ public final class GetBufEchoTransport implements EchoTransport {
                 Class<?> ringConfig = Class.forName(PKG + "GetBufBufferRingConfig");
                 Object ring = ringConfig.getConstructor(int.class, int.class)
                         .newInstance(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
-                java.util.List<String> flags = java.util.Arrays.asList(p);
+                List<String> flags = Arrays.asList(p);
                 ringConfig.getMethod("setIncremental", boolean.class).invoke(ring, !flags.contains("whole"));
                 ringConfig.getMethod("setMultishot", boolean.class).invoke(ring, flags.contains("multishot"));
                 config.getMethod("setBufferRing", ringConfig).invoke(c, ring);
