@@ -643,7 +643,8 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     final class StreamUnsafe extends AbstractGetBufUnsafe {
         @Override
         public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
-            if (!promise.setUncancellable() || !ensureOpen(promise)) {
+            // The promise stays cancellable: cancelling it cancels the connect (and closes the channel).
+            if (promise.isDone() || !ensureOpen(promise)) {
                 return;
             }
             if (connectPromise != null) {
