@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -30,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Many connections echoing through one provided-buffer ring at once (the echo benchmark's shape):
@@ -45,8 +45,7 @@ class BufferRingEchoTest {
 
     @BeforeAll
     static void requireBufferRing() {
-        assumeTrue(GetBuf.isAvailable(), () -> "io_uring unavailable: " + GetBuf.unavailabilityCause());
-        assumeTrue(GetBuf.isBufferRingSupported(), "kernel without provided buffer rings");
+        GetBufAssumptions.assumeBufferRing();
     }
 
     @ParameterizedTest(name = "{0} x {1} B buffers (incremental {2}, multishot {3}), {4} B messages")

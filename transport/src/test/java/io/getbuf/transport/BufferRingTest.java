@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -27,7 +28,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The provided-buffer ring: exhaustion is reported and survived, and every buffer comes back. */
 @GetBufTest(warmUp = false)
@@ -38,8 +38,7 @@ class BufferRingTest {
 
     @BeforeAll
     static void requireBufferRing() {
-        assumeTrue(GetBuf.isAvailable(), () -> "io_uring unavailable: " + GetBuf.unavailabilityCause());
-        assumeTrue(GetBuf.isBufferRingSupported(), "kernel without provided buffer rings");
+        GetBufAssumptions.assumeBufferRing();
     }
 
     @Test

@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -16,14 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Every option a user sets comes back from the socket (not from a cached field). */
 @GetBufTest(warmUp = false)
 class ChannelOptionsTest {
     @BeforeAll
     static void requireIoUring() {
-        assumeTrue(GetBuf.isAvailable(), () -> "io_uring unavailable: " + GetBuf.unavailabilityCause());
+        GetBufAssumptions.assumeAvailable();
     }
 
     private static <T> void roundTrip(io.netty.channel.ChannelConfig config, ChannelOption<T> option, T value) {

@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -26,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Bytes sent through a getbuf server and back arrive exact, with and without a buffer ring. */
 @GetBufTest(warmUp = false)
@@ -37,7 +37,7 @@ class EchoRoundTripTest {
 
     @BeforeAll
     static void setUp() {
-        assumeTrue(GetBuf.isAvailable(), () -> "io_uring unavailable: " + GetBuf.unavailabilityCause());
+        GetBufAssumptions.assumeAvailable();
         group = new MultiThreadIoEventLoopGroup(2, GetBufIoHandler.newFactory());
         ringGroup = new MultiThreadIoEventLoopGroup(2, GetBufIoHandler.newFactory(
                 new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(64, 4096))));

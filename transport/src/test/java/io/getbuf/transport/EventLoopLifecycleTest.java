@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -31,7 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The event loop's own behaviour: wakeups, timers, shutdown with work in flight, re-registration. */
 @GetBufTest(warmUp = false)
@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class EventLoopLifecycleTest {
     @BeforeAll
     static void requireIoUring() {
-        assumeTrue(GetBuf.isAvailable(), () -> "io_uring unavailable: " + GetBuf.unavailabilityCause());
+        GetBufAssumptions.assumeAvailable();
     }
 
     static int openFds() {

@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.getbuf.transport.testsuite.GetBufTest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -44,8 +45,8 @@ class ReadModeTest {
 
     @BeforeAll
     static void requireAdaptiveReads() {
-        assumeTrue(GetBuf.isAvailable(), () -> "io_uring unavailable: " + GetBuf.unavailabilityCause());
-        assumeTrue(GetBuf.isRecvMultishotSupported(), "kernel before 6.0: reads always park");
+        GetBufAssumptions.assumeAvailable();
+        GetBufAssumptions.assumeFeature(GetBuf.isRecvMultishotSupported(), () -> "kernel before 6.0: reads always park");
         String mode = SystemPropertyUtil.get(GetBufSocketChannel.READINESS_PROPERTY, "adaptive");
         assumeTrue("adaptive".equals(mode), "reads fixed to one mode by -D" + GetBufSocketChannel.READINESS_PROPERTY);
     }

@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport.internal;
 
+import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.getbuf.transport.GetBuf;
 import io.getbuf.transport.testsuite.GetBufTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,14 +18,13 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @GetBufTest(warmUp = false)
 @Timeout(30)
 class RingTest {
     @BeforeAll
     static void requireIoUring() {
-        assumeTrue(GetBuf.isAvailable(), () -> "io_uring unavailable: " + GetBuf.unavailabilityCause());
+        GetBufAssumptions.assumeAvailable();
     }
 
     private static boolean nop(SubmissionQueue sq, long userData) {
@@ -63,7 +63,8 @@ class RingTest {
         // flushes them when asked; every user_data must come back exactly once.
         try (Ring ring = Ring.open(8, 8, -1)) {
             ring.enable();
-            assumeTrue((ring.features() & Native.IORING_FEAT_NODROP) != 0, "kernel without IORING_FEAT_NODROP");
+            GetBufAssumptions.assumeFeature((ring.features() & Native.IORING_FEAT_NODROP) != 0,
+                    () -> "kernel without IORING_FEAT_NODROP");
             CompletionQueue cq = ring.completionQueue();
             int total = 2 * cq.capacity();
             for (int i = 0; i < total; i++) {

@@ -1,6 +1,5 @@
 package io.getbuf.transport.testsuite;
 
-import io.getbuf.transport.GetBuf;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -9,16 +8,17 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.AssertionFailedError;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Registered by {@link GetBufTest}.
  *
- * <p>Before the class: skips it when getbuf cannot run here (assumption carrying
- * {@link GetBuf#unavailabilityCause()}), starts the shared event loop groups the class uses
- * ({@link GetBufSocketTestPermutation#warmUp}) and records the open file descriptors.
+ * <p>Before the class: fails it if Netty's leak detector reported leaks since the last class ended; skips it when
+ * getbuf cannot run here ({@link GetBufAssumptions}: a failure instead with {@code -Dgetbuf.test.requireIoUring=true}),
+ * starts the shared event loop groups the class uses ({@link GetBufSocketTestPermutation#warmUp}) and records the
+ * open file descriptors.
  *
  * <p>After each test: closes the channels the test left open ({@link OpenChannels}: Netty's testsuite leaves some
  * open with every transport), then notes which descriptors are new, to name the test that opened a leaked one.
@@ -28,7 +28,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * during the class to be closed again, and fails the class otherwise, listing each leaked descriptor with what it
  * points to (socket with its TCP addresses and state, anon_inode:[io_uring], anon_inode:[eventfd], pipe, file) and
  * the test after which it was first seen. See {@link FdSnapshot} for the few descriptors the JVM itself opens lazily
- * and keeps (jar files, /dev/urandom), which are not counted.
+ * and keeps (jar files, /dev/urandom), which are not counted. It also collects garbage and fails the class for every
+ * leak Netty's leak detector reports ({@link RecordingLeakDetector}, installed by the surefire configuration), with
+ * the leak's access records.
  */
 public final class GetBufTestExtension implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
@@ -41,9 +43,15 @@ public final class GetBufTestExtension implements BeforeAllCallback, AfterEachCa
         GetBufTest marker = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), GetBufTest.class)
                 .orElse(null);
         boolean bufferRing = marker != null && marker.bufferRing();
-        assumeTrue(GetBuf.isAvailable(), () -> "getbuf (io_uring) is not usable here: " + GetBuf.unavailabilityCause());
+        List<String> before = RecordingLeakDetector.takeLeaks();
+        if (!before.isEmpty()) {
+            throw new AssertionFailedError(leakMessage("leaks reported before " + context.getRequiredTestClass()
+                    .getSimpleName() + " started (an earlier class, or a test without @GetBufTest)", before));
+        }
         if (bufferRing) {
-            assumeTrue(GetBuf.isBufferRingSupported(), "the kernel does not support provided buffer rings");
+            GetBufAssumptions.assumeBufferRing();
+        } else {
+            GetBufAssumptions.assumeAvailable();
         }
         if (marker == null || marker.warmUp()) {
             GetBufSocketTestPermutation.warmUp(bufferRing);
@@ -75,6 +83,28 @@ public final class GetBufTestExtension implements BeforeAllCallback, AfterEachCa
         if (state == null) {
             return; // skipped before the snapshot
         }
+        List<String> leaks = RecordingLeakDetector.collectLeaks();
+        String fds = leakedDescriptors(context, state);
+        if (!leaks.isEmpty()) {
+            String msg = leakMessage(context.getRequiredTestClass().getSimpleName() + " leaked", leaks);
+            throw new AssertionFailedError(fds == null ? msg : msg + "\n" + fds);
+        }
+        if (fds != null) {
+            throw new AssertionFailedError(fds);
+        }
+    }
+
+    static String leakMessage(String what, List<String> leaks) {
+        StringBuilder msg = new StringBuilder(what).append(' ').append(leaks.size())
+                .append(" reference-counted object(s) (Netty's leak detector):");
+        for (String leak : leaks) {
+            msg.append("\n").append(leak);
+        }
+        return msg.toString();
+    }
+
+    /** Waits for the class's descriptors to be closed; a description of those that stay open, or null. */
+    private static String leakedDescriptors(ExtensionContext context, ClassState state) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE_MILLIS * 1_000_000L;
         FdSnapshot end;
         Map<Integer, String> leaked;
@@ -87,7 +117,7 @@ public final class GetBufTestExtension implements BeforeAllCallback, AfterEachCa
             Thread.sleep(50);
         }
         if (leaked.isEmpty()) {
-            return;
+            return null;
         }
         StringBuilder msg = new StringBuilder()
                 .append(context.getRequiredTestClass().getSimpleName())
@@ -105,7 +135,7 @@ public final class GetBufTestExtension implements BeforeAllCallback, AfterEachCa
             String test = state.firstSeen.get(key);
             msg.append(test != null ? " (first seen after " + test + ')' : " (first seen after the last test)");
         }
-        throw new AssertionFailedError(msg.toString());
+        return msg.toString();
     }
 
     private static final class ClassState {
