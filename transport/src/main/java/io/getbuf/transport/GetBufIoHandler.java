@@ -44,6 +44,8 @@ public final class GetBufIoHandler implements IoHandler {
     private static final int TIMER_ID = Integer.MAX_VALUE - 1;
     private static final int DRAIN_ID = Integer.MAX_VALUE - 2;
     private static final long SHUTDOWN_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
+    // a kernel that keeps refusing submissions (out of memory, say) fails the submitter rather than spin forever
+    private static final int MAX_REFUSED_SUBMITS = 10_000;
 
     private final ThreadAwareExecutor executor;
     private final GetBufIoHandlerConfig config;
@@ -53,6 +55,7 @@ public final class GetBufIoHandler implements IoHandler {
     private final IntObjectMap<Registration> registrations = new IntObjectHashMap<>();
     private final GetBufIoEvent event = new GetBufIoEvent();
     private final CompletionQueue.Callback completionCallback = this::complete;
+    private final DeferredCompletions deferred = new DeferredCompletions();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final int eventFd;
     private final long scratch; // 8 bytes eventfd read buffer + 16 bytes timespec
@@ -73,6 +76,10 @@ public final class GetBufIoHandler implements IoHandler {
     // POLLIN polls armed, recvs parked on an empty socket. For tests and diagnostics.
     long readinessArmed;
     long parkedRecvs;
+    // tests: the first io_uring_enter that would make room in a full SQ is skipped, as if the kernel
+    // had taken none of it (-EBUSY, -EAGAIN)
+    boolean refuseWhenFull;
+
 
     private GetBufIoHandler(ThreadAwareExecutor executor, GetBufIoHandlerConfig config) {
         GetBuf.ensureAvailability();
@@ -145,7 +152,7 @@ public final class GetBufIoHandler implements IoHandler {
     public int run(IoHandlerContext context) {
         // One io_uring_enter per iteration: it submits what the previous iteration queued (the
         // SQEs that completions and tasks produced) and, when the loop may block, waits.
-        if (!cq.hasCompletions() && context.canBlock()) {
+        if (!cq.hasCompletions() && deferred.isEmpty() && context.canBlock()) {
             armEventFdRead();
             long deadline = context.deadlineNanos();
             if (deadline != -1) {
@@ -157,13 +164,26 @@ public final class GetBufIoHandler implements IoHandler {
         }
         int processed = 0;
         for (;;) {
-            processed += cq.process(completionCallback);
+            processed += processCompletions();
             if (!ring.cqOverflowed()) {
                 load.update(processed);
                 return processed;
             }
             // The kernel holds completions that did not fit: have it flush them into the CQ.
             enter(0);
+        }
+    }
+
+    /** Dispatches the deferred completions and everything in the CQ, oldest first; returns how many. */
+    private int processCompletions() {
+        int n = 0;
+        for (;;) {
+            n += deferred.dispatch(completionCallback);
+            int got = cq.process(completionCallback);
+            n += got;
+            if (got == 0 && deferred.isEmpty()) {
+                return n;
+            }
         }
     }
 
@@ -178,23 +198,40 @@ public final class GetBufIoHandler implements IoHandler {
         busyOverride = busy;
     }
 
-    private void enter(int minComplete) {
+    private int enter(int minComplete) {
         int res = ring.submit(minComplete);
         if (res < 0 && res != -Native.ERRNO_EINTR && res != -Native.ERRNO_EAGAIN
                 && res != -Native.ERRNO_EBUSY && res != -Native.ERRNO_ETIME) {
             logger.warn("io_uring_enter failed: {}", Errors.newIOException("io_uring_enter", res).getMessage());
         }
+        return res;
     }
 
-    /** Writes an SQE, submitting what is queued first when the SQ is full. */
+    /**
+     * Writes an SQE, submitting what is queued first when the SQ is full. Never dispatches a completion: the caller
+     * may be a channel half-way through an update.
+     */
     long enqueue(int id, GetBufIoOps ops) {
         long userData = UserData.encode(id, ops.opcode, ops.data);
+        boolean refuse = refuseWhenFull;
+        int refused = 0;
         while (!sq.enqueue(ops.opcode, ops.flags, ops.ioPrio, ops.fd, ops.off, ops.addr, ops.len, ops.opFlags,
                 userData, ops.bufIndex, ops.spliceFdIn, ops.addr3)) {
-            enter(0);
+            int res;
+            if (refuse) {
+                refuse = false; // tests: as if the kernel had taken none of the queued SQEs
+                res = -Native.ERRNO_EBUSY;
+            } else {
+                res = enter(0);
+            }
             if (sq.remaining() == 0) {
-                // The kernel could not take our SQEs (e.g. -EBUSY with a full CQ): make room.
-                cq.process(completionCallback);
+                // The kernel took none of the queued SQEs (-EBUSY while completions wait for room in
+                // the CQ, -EAGAIN): make room in the CQ, keeping the completions for the loop.
+                cq.takeAll(deferred);
+                if (++refused == MAX_REFUSED_SUBMITS) {
+                    throw new IllegalStateException("io_uring_enter took no submission " + refused
+                            + " times in a row: " + Errors.newIOException("io_uring_enter", res).getMessage());
+                }
             }
         }
         return userData;
@@ -353,7 +390,7 @@ public final class GetBufIoHandler implements IoHandler {
                         (short) 0, (short) 0, 0, 0));
             }
             enter(1);
-            while (cq.process(completionCallback) > 0 || ring.cqOverflowed()) {
+            while (processCompletions() > 0 || ring.cqOverflowed()) {
                 enter(0);
             }
         }

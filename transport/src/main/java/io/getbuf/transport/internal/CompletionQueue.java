@@ -10,7 +10,8 @@ import static io.getbuf.transport.internal.SubmissionQueue.INT;
 /**
  * The completion queue, read from Java over the mmapped CQ ring. Each CQE is copied out and
  * its slot handed back to the kernel before the callback runs, so a callback that submits
- * more work can never make the CQ overflow on its own account.
+ * more work can never make the CQ overflow on its own account. Only the ring's owner thread
+ * touches it.
  */
 public final class CompletionQueue {
     /** Receives one completion. */
@@ -30,6 +31,8 @@ public final class CompletionQueue {
     private final int cqesOffset;
     private final int mask;
     private final int entries;
+    private int head;       // ours: only this thread moves the head
+    private boolean taken;  // takeAll ran during process
 
     CompletionQueue(ByteBuffer ring, int headOffset, int tailOffset, int maskOffset, int entriesOffset,
                     int overflowOffset, int cqesOffset) {
@@ -40,6 +43,7 @@ public final class CompletionQueue {
         this.cqesOffset = cqesOffset;
         this.mask = ring.getInt(maskOffset);
         this.entries = ring.getInt(entriesOffset);
+        this.head = (int) INT.getAcquire(ring, headOffset);
     }
 
     public int capacity() {
@@ -47,7 +51,7 @@ public final class CompletionQueue {
     }
 
     public boolean hasCompletions() {
-        return (int) INT.getAcquire(ring, tailOffset) != (int) INT.getAcquire(ring, headOffset);
+        return (int) INT.getAcquire(ring, tailOffset) != head;
     }
 
     /** CQEs the kernel had to drop (only on kernels without IORING_FEAT_NODROP). */
@@ -55,11 +59,14 @@ public final class CompletionQueue {
         return (int) INT.getAcquire(ring, overflowOffset);
     }
 
-    /** Hands every available CQE to {@code callback}; returns how many. */
+    /**
+     * Hands every available CQE to {@code callback}; returns how many. Stops early, after the CQE in hand, when a
+     * callback called {@link #takeAll}: what that took is older than anything still to come.
+     */
     public int process(Callback callback) {
-        int head = (int) INT.getAcquire(ring, headOffset);
         int tail = (int) INT.getAcquire(ring, tailOffset);
         int processed = 0;
+        taken = false;
         while (head != tail) {
             int base = cqesOffset + (head & mask) * Native.SIZEOF_CQE;
             long userData = ring.getLong(base + CQE_USER_DATA);
@@ -69,10 +76,34 @@ public final class CompletionQueue {
             INT.setRelease(ring, headOffset, head);
             processed++;
             callback.complete(res, flags, userData);
+            if (taken) {
+                break;
+            }
             if (head == tail) {
                 tail = (int) INT.getAcquire(ring, tailOffset);
             }
         }
         return processed;
+    }
+
+    /**
+     * Copies every available CQE to {@code sink} and hands the slots back to the kernel, without dispatching them:
+     * for making room in a full CQ from inside a callback. A {@link #process} in progress stops after the CQE it is
+     * handling. Returns how many.
+     */
+    public int takeAll(Callback sink) {
+        int tail = (int) INT.getAcquire(ring, tailOffset);
+        int n = 0;
+        while (head != tail) {
+            int base = cqesOffset + (head & mask) * Native.SIZEOF_CQE;
+            sink.complete(ring.getInt(base + CQE_RES), ring.getInt(base + CQE_FLAGS), ring.getLong(base + CQE_USER_DATA));
+            head++;
+            n++;
+        }
+        if (n > 0) {
+            INT.setRelease(ring, headOffset, head);
+            taken = true;
+        }
+        return n;
     }
 }
