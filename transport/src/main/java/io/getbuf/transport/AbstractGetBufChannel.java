@@ -4,6 +4,7 @@
 package io.getbuf.transport;
 
 import io.getbuf.transport.internal.Native;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.AbstractChannel;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelMetadata;
@@ -18,6 +19,8 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * What server and stream channels share: the socket, the registration with the event loop's
@@ -40,11 +43,13 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     static final short DATA_POLL_IN = 8;
 
     final GetBufSocket socket;
+    // every SQE this channel submits is described here first (event loop only; submit copies it)
+    final GetBufIoOps ops = new GetBufIoOps();
+    final RegistrationLifecycle lifecycle = new RegistrationLifecycle();
     volatile boolean active;
     volatile SocketAddress local;
     volatile SocketAddress remote;
     IoRegistration registration;
-    private boolean drained = true; // no registration has operations of this channel in flight
     boolean readPending;
     long readOp;
 
@@ -93,12 +98,27 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
         return remote;
     }
 
+    /**
+     * Registers with the event loop's ring once the previous registration (if the channel moved here from another
+     * loop without waiting for its deregistration to complete) has ended: two rings never drive one channel.
+     */
     @Override
     protected void doRegister(ChannelPromise promise) {
+        if (lifecycle.whenUnregistered(() -> eventLoop().execute(() -> registerNow(promise)))) {
+            registerNow(promise);
+        }
+    }
+
+    private void registerNow(ChannelPromise promise) {
+        if (!isOpen()) {
+            // closed while waiting for the previous registration to end
+            promise.setFailure(new ClosedChannelException());
+            return;
+        }
         ((IoEventLoop) eventLoop()).register((AbstractGetBufUnsafe) unsafe()).addListener(f -> {
             if (f.isSuccess()) {
                 registration = (IoRegistration) f.getNow();
-                drained = false;
+                lifecycle.registered();
                 registeredActive();
                 promise.setSuccess();
             } else {
@@ -107,14 +127,17 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
         });
     }
 
-    /** Registered while already active (an accepted or re-registered connection). */
+    /**
+     * Registered while already active (an accepted connection, or one that moved here from another loop): resume
+     * what the previous registration's end cancelled.
+     */
     void registeredActive() {
     }
 
     @Override
     protected void doDeregister() {
         IoRegistration r = registration;
-        if (r != null) {
+        if (r != null && lifecycle.deregistering()) {
             cancelOperations(r);
             r.cancel();
         }
@@ -135,18 +158,46 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     protected void doClose() throws Exception {
         active = false;
         IoRegistration r = registration;
-        if (r != null && r.isValid() && eventLoop().inEventLoop()) {
-            cancelOperations(r);
-            if (socket.markClosedForRing()) {
-                r.submit(GetBufIoOps.close(socket.intValue(), DATA_CLOSE));
-            }
-        } else {
-            socket.close();
-            if (drained) {
-                // closed after its last registration ended: nothing else will free its memory
+        switch (lifecycle.close(r != null && eventLoop().inEventLoop())) {
+            case RING:
+                // the fd is closed by the ring, behind the cancellations of everything in flight
+                cancelOperations(r);
+                if (socket.markClosedForRing()) {
+                    r.submit(ops.close(socket.intValue(), DATA_CLOSE));
+                }
+                break;
+            case AT_DRAIN:
+                // operations of a registration that is ending still name the fd: it is closed when the last of
+                // them has reported back (see AbstractGetBufUnsafe#unregistered)
+                socket.markClosedForRing();
+                if (r != null && lifecycle.phase() == RegistrationLifecycle.Phase.REGISTERED) {
+                    // closed from outside its loop while registered: have the loop cancel what is in flight
+                    eventLoop().execute(() -> cancelOperations(r));
+                }
+                break;
+            case NOW:
+                socket.close();
                 ((AbstractGetBufUnsafe) unsafe()).freeResources();
-            }
+                break;
+            default:
+                break;
         }
+    }
+
+    /** Runs {@code task} on {@code loop}, or here if that loop has shut down. */
+    static void runOn(EventLoop loop, Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            // the loop the channel moved to is gone: nothing else runs for the channel any more
+            task.run();
+        }
+    }
+
+    /** True while operations can be submitted: registered, and the registration is not ending. */
+    final boolean canSubmit() {
+        IoRegistration r = registration;
+        return r != null && r.isValid();
     }
 
     /** Submits a cancellation for each operation of this channel in flight. */
@@ -156,8 +207,8 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
         }
     }
 
-    static void cancel(IoRegistration r, long op) {
-        r.submit(GetBufIoOps.cancel(op, DATA_CANCEL));
+    final void cancel(IoRegistration r, long op) {
+        r.submit(ops.cancel(op, DATA_CANCEL));
     }
 
     GetBufIoHandler handler() {
@@ -177,11 +228,10 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
         }
     }
 
-    private void clearReadPending0() {
+    void clearReadPending0() {
         readPending = false;
-        IoRegistration r = registration;
-        if (readOp != 0 && r != null && r.isValid()) {
-            cancelRead(r);
+        if (readOp != 0 && canSubmit()) {
+            cancelRead(registration);
         }
     }
 
@@ -198,18 +248,26 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
             int flags = event.flags();
             byte op = event.opcode();
             short data = event.data();
-            if (eventLoop().inEventLoop()) {
-                dispatch(res, flags, op, data);
+            // A buffer the kernel picked from a provided-buffer ring belongs to the ring of this completion's loop
+            // (the channel may live on another loop by now): take it here, on that ring's own thread.
+            ByteBuf ringBuf = (flags & Native.IORING_CQE_F_BUFFER) != 0 ? takeRingBuffer(r, res, flags) : null;
+            EventLoop loop = eventLoop();
+            if (loop.inEventLoop()) {
+                dispatch(res, flags, op, data, ringBuf);
             } else {
-                // A completion of the registration this channel had before it moved to another
-                // loop: process it where the channel lives now.
-                eventLoop().execute(() -> dispatch(res, flags, op, data));
+                // A completion of the registration this channel had before it moved to another loop: process it
+                // where the channel lives now, in order with the rest.
+                runOn(loop, () -> dispatch(res, flags, op, data, ringBuf));
             }
         }
 
-        private void dispatch(int res, int flags, byte op, short data) {
+        ByteBuf takeRingBuffer(IoRegistration r, int res, int flags) {
+            throw new IllegalStateException("no buffer-ring read in flight");
+        }
+
+        private void dispatch(int res, int flags, byte op, short data, ByteBuf ringBuf) {
             try {
-                dispatch0(res, flags, op, data);
+                dispatch0(res, flags, op, data, ringBuf);
             } catch (Throwable t) {
                 // A failure of the transport's own follow-up (an allocator out of memory while
                 // re-arming a read, say) would otherwise leave the channel neither reading nor
@@ -227,10 +285,10 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
             }
         }
 
-        private void dispatch0(int res, int flags, byte op, short data) {
+        private void dispatch0(int res, int flags, byte op, short data, ByteBuf ringBuf) {
             switch (data) {
                 case DATA_READ:
-                    readComplete(res, flags);
+                    readComplete(res, flags, ringBuf);
                     break;
                 case DATA_WRITE:
                     writeComplete(res, flags);
@@ -260,7 +318,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
             }
         }
 
-        void readComplete(int res, int flags) {
+        void readComplete(int res, int flags, ByteBuf ringBuf) {
             throw new IllegalStateException("no read in flight");
         }
 
@@ -284,12 +342,55 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
             throw new IllegalStateException("no poll in flight");
         }
 
+        /**
+         * The registration's last operation has reported back (called on that registration's loop). What waited for
+         * it runs where the channel lives now, after the completions forwarded there before it.
+         */
         @Override
         public void unregistered() {
-            drained = true;
-            if (!isOpen()) {
+            EventLoop loop = eventLoop();
+            if (loop.inEventLoop()) {
+                registrationEnded();
+            } else {
+                runOn(loop, this::registrationEnded);
+            }
+        }
+
+        private void registrationEnded() {
+            RegistrationLifecycle.Drained d = lifecycle.drained();
+            if (d.closeFd) {
+                // closed while the registration was ending: the fd stayed open for its operations until now
+                int res = Native.close(socket.intValue());
+                if (res < 0) {
+                    logger.debug("close({}) failed: {}", socket.intValue(), res);
+                }
+            }
+            if (d.free) {
                 freeResources();
             }
+            if (d.then != null) {
+                for (Runnable task : d.then) {
+                    task.run();
+                }
+            }
+        }
+
+        /**
+         * Deregistration completes its promise only once the registration has ended: registering the channel
+         * elsewhere earlier would have two rings drive it, and a caller that closes it afterwards must find no
+         * operation left that names its fd.
+         */
+        @Override
+        public void deregister(ChannelPromise promise) {
+            ChannelPromise netty = newPromise();
+            netty.addListener(f -> {
+                if (!f.isSuccess()) {
+                    promise.tryFailure(f.cause());
+                } else if (lifecycle.whenUnregistered(promise::trySuccess)) {
+                    promise.trySuccess();
+                }
+            });
+            super.deregister(netty);
         }
 
         /** Every operation has reported back and the channel is closed: free native memory. */

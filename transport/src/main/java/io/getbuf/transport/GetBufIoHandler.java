@@ -43,6 +43,8 @@ public final class GetBufIoHandler implements IoHandler {
     private static final int EVENTFD_ID = Integer.MAX_VALUE;
     private static final int TIMER_ID = Integer.MAX_VALUE - 1;
     private static final int DRAIN_ID = Integer.MAX_VALUE - 2;
+    private static final short NO_DATA = 0;
+    private static final long TIMER_USER_DATA = UserData.encode(TIMER_ID, Native.IORING_OP_TIMEOUT, NO_DATA);
     private static final long SHUTDOWN_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
     // a kernel that keeps refusing submissions (out of memory, say) fails the submitter rather than spin forever
     private static final int MAX_REFUSED_SUBMITS = 10_000;
@@ -56,6 +58,7 @@ public final class GetBufIoHandler implements IoHandler {
     private final GetBufIoEvent event = new GetBufIoEvent();
     private final CompletionQueue.Callback completionCallback = this::complete;
     private final DeferredCompletions deferred = new DeferredCompletions();
+    private final GetBufIoOps ops = new GetBufIoOps(); // the handler's own SQEs
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final int eventFd;
     private final long scratch; // 8 bytes eventfd read buffer + 16 bytes timespec
@@ -76,6 +79,7 @@ public final class GetBufIoHandler implements IoHandler {
     // POLLIN polls armed, recvs parked on an empty socket. For tests and diagnostics.
     long readinessArmed;
     long parkedRecvs;
+    long readinessWakeups; // completions of those polls
     // tests: the first io_uring_enter that would make room in a full SQ is skipped, as if the kernel
     // had taken none of it (-EBUSY, -EAGAIN)
     boolean refuseWhenFull;
@@ -241,8 +245,7 @@ public final class GetBufIoHandler implements IoHandler {
         if (!eventFdReadArmed && !destroyed) {
             eventFdReadArmed = true;
             internalOutstanding++;
-            enqueue(EVENTFD_ID, new GetBufIoOps(Native.IORING_OP_READ, (byte) 0, (short) 0, eventFd, 0, scratch,
-                    8, 0, (short) 0, (short) 0, 0, 0));
+            enqueue(EVENTFD_ID, ops.read(eventFd, scratch, Long.BYTES, NO_DATA));
         }
     }
 
@@ -258,12 +261,9 @@ public final class GetBufIoHandler implements IoHandler {
         PlatformDependent.putLong(ts + 8, delayNanos % 1_000_000_000L);
         // the kernel copies the timespec when it takes the SQE, so one scratch area suffices
         if (timerArmed) {
-            enqueue(TIMER_ID, new GetBufIoOps(Native.IORING_OP_TIMEOUT_REMOVE, (byte) 0, (short) 0, -1, ts,
-                    UserData.encode(TIMER_ID, Native.IORING_OP_TIMEOUT, (short) 0), 0, Native.IORING_TIMEOUT_UPDATE,
-                    (short) 0, (short) 0, 0, 0));
+            enqueue(TIMER_ID, ops.timeoutUpdate(TIMER_USER_DATA, ts, NO_DATA));
         } else {
-            enqueue(TIMER_ID, new GetBufIoOps(Native.IORING_OP_TIMEOUT, (byte) 0, (short) 0, -1, 0, ts, 1, 0,
-                    (short) 0, (short) 0, 0, 0));
+            enqueue(TIMER_ID, ops.timeout(ts, NO_DATA));
             timerArmed = true;
         }
         internalOutstanding++;
@@ -371,8 +371,7 @@ public final class GetBufIoHandler implements IoHandler {
     private void drainAll() {
         if (timerArmed) {
             internalOutstanding++;
-            enqueue(TIMER_ID, new GetBufIoOps(Native.IORING_OP_TIMEOUT_REMOVE, (byte) 0, (short) 0, -1, 0,
-                    UserData.encode(TIMER_ID, Native.IORING_OP_TIMEOUT, (short) 0), 0, 0, (short) 0, (short) 0, 0, 0));
+            enqueue(TIMER_ID, ops.timeoutRemove(TIMER_USER_DATA, NO_DATA));
         }
         if (eventFdReadArmed) {
             Native.eventFdWrite(eventFd, 1L);
@@ -386,8 +385,7 @@ public final class GetBufIoHandler implements IoHandler {
                 long ts = scratch + 8;
                 PlatformDependent.putLong(ts, 0);
                 PlatformDependent.putLong(ts + 8, TimeUnit.MILLISECONDS.toNanos(100));
-                enqueue(DRAIN_ID, new GetBufIoOps(Native.IORING_OP_TIMEOUT, (byte) 0, (short) 0, -1, 0, ts, 1, 0,
-                        (short) 0, (short) 0, 0, 0));
+                enqueue(DRAIN_ID, ops.timeout(ts, NO_DATA));
             }
             enter(1);
             while (processCompletions() > 0 || ring.cqOverflowed()) {
@@ -418,12 +416,23 @@ public final class GetBufIoHandler implements IoHandler {
         // check): close and drain here too, so nothing in flight outlives the ring.
         closeAllAndDrain();
         destroyed = true;
+        boolean quiescent = internalOutstanding == 0 && outstandingOfRegistrations() == 0;
+        // Registrations with nothing in flight end with the ring: their handles free what they own. Those with
+        // operations still in flight keep it: closing the ring cancels the operations, but the kernel may finish
+        // with their memory after close() returns.
+        for (Registration r : new ArrayList<>(registrations.values())) {
+            if (r.outstanding == 0) {
+                r.remove();
+            }
+        }
         if (bufferRing != null) {
-            bufferRing.close();
+            bufferRing.close(quiescent);
         }
         ring.close();
         Native.close(eventFd);
-        PlatformDependent.freeMemory(scratch);
+        if (quiescent) {
+            PlatformDependent.freeMemory(scratch);
+        }
     }
 
     /** Ties one {@link GetBufIoHandle} to the ring; counts its operations in flight. */
@@ -494,10 +503,16 @@ public final class GetBufIoHandler implements IoHandler {
 
         private void removeIfDone() {
             if (outstanding == 0 && !removed) {
-                removed = true;
-                registrations.remove(id);
-                handle.unregistered();
+                remove();
             }
+        }
+
+        /** Ends the registration; nothing of it may be in flight. */
+        void remove() {
+            removed = true;
+            cancelled = true;
+            registrations.remove(id);
+            handle.unregistered();
         }
 
         @Override

@@ -7,37 +7,29 @@ import io.getbuf.transport.internal.Native;
 import io.netty.channel.IoOps;
 
 /**
- * One submission queue entry, described as a value: what {@link io.netty.channel.IoRegistration#submit}
- * takes from a getbuf channel. {@code data} comes back in the completion's {@link GetBufIoEvent}.
+ * One submission queue entry, described: what {@link io.netty.channel.IoRegistration#submit} takes from a getbuf
+ * channel. {@code data} comes back in the completion's {@link GetBufIoEvent}.
+ *
+ * <p>Every SQE the transport writes is described by one of the named methods here, each of which fills this
+ * object and returns it. {@code submit} copies the description into the SQ before it returns, so an owner (a
+ * channel, the handler) keeps one instance and fills it again for every submission: the hot path allocates nothing.
+ * An instance is confined to its owner's event loop.
  */
 public final class GetBufIoOps implements IoOps {
-    final byte opcode;
-    final byte flags;
-    final short ioPrio;
-    final int fd;
-    final long off;
-    final long addr;
-    final int len;
-    final int opFlags;
-    final short data;
-    final short bufIndex;
-    final int spliceFdIn;
-    final long addr3;
+    byte opcode;
+    byte flags;
+    short ioPrio;
+    int fd;
+    long off;
+    long addr;
+    int len;
+    int opFlags;
+    short data;
+    short bufIndex;
+    int spliceFdIn;
+    long addr3;
 
-    GetBufIoOps(byte opcode, byte flags, short ioPrio, int fd, long off, long addr, int len, int opFlags,
-                short data, short bufIndex, int spliceFdIn, long addr3) {
-        this.opcode = opcode;
-        this.flags = flags;
-        this.ioPrio = ioPrio;
-        this.fd = fd;
-        this.off = off;
-        this.addr = addr;
-        this.len = len;
-        this.opFlags = opFlags;
-        this.data = data;
-        this.bufIndex = bufIndex;
-        this.spliceFdIn = spliceFdIn;
-        this.addr3 = addr3;
+    GetBufIoOps() {
     }
 
     public byte opcode() {
@@ -48,69 +40,139 @@ public final class GetBufIoOps implements IoOps {
         return data;
     }
 
-    static GetBufIoOps accept(int fd, boolean multishot, int acceptFlags, short data) {
-        return new GetBufIoOps(Native.IORING_OP_ACCEPT, (byte) 0,
-                multishot ? Native.IORING_ACCEPT_MULTISHOT : 0, fd, 0, 0, 0, acceptFlags, data, (short) 0, 0, 0);
+    /** Starts a new description: every field zero but these. */
+    private GetBufIoOps describe(byte opcode, int fd, short data) {
+        this.opcode = opcode;
+        this.flags = 0;
+        this.ioPrio = 0;
+        this.fd = fd;
+        this.off = 0;
+        this.addr = 0;
+        this.len = 0;
+        this.opFlags = 0;
+        this.data = data;
+        this.bufIndex = 0;
+        this.spliceFdIn = 0;
+        this.addr3 = 0;
+        return this;
     }
 
-    static GetBufIoOps connect(int fd, long sockaddr, int sockaddrLen, short data) {
-        return new GetBufIoOps(Native.IORING_OP_CONNECT, (byte) 0, (short) 0, fd, sockaddrLen, sockaddr, 0, 0,
-                data, (short) 0, 0, 0);
+    GetBufIoOps accept(int fd, boolean multishot, int acceptFlags, short data) {
+        describe(Native.IORING_OP_ACCEPT, fd, data);
+        ioPrio = multishot ? Native.IORING_ACCEPT_MULTISHOT : 0;
+        opFlags = acceptFlags;
+        return this;
+    }
+
+    GetBufIoOps connect(int fd, long sockaddr, int sockaddrLen, short data) {
+        describe(Native.IORING_OP_CONNECT, fd, data);
+        addr = sockaddr;
+        off = sockaddrLen;
+        return this;
     }
 
     /** {@code pollFirst}: the socket is known to be empty, so wait for data before trying. */
-    static GetBufIoOps recv(int fd, long addr, int len, boolean pollFirst, short data) {
-        return new GetBufIoOps(Native.IORING_OP_RECV, (byte) 0, pollFirst ? Native.IORING_RECVSEND_POLL_FIRST : 0,
-                fd, 0, addr, len, 0, data, (short) 0, 0, 0);
+    GetBufIoOps recv(int fd, long addr, int len, boolean pollFirst, short data) {
+        describe(Native.IORING_OP_RECV, fd, data);
+        this.addr = addr;
+        this.len = len;
+        ioPrio = pollFirst ? Native.IORING_RECVSEND_POLL_FIRST : 0;
+        return this;
     }
 
     /**
-     * A recv that never waits (MSG_DONTWAIT): it completes with what the socket holds, or with
-     * -EAGAIN, instead of parking in the kernel. For sockets whose readiness a multishot poll reports.
+     * A recv that never waits (MSG_DONTWAIT): it completes with what the socket holds, or with -EAGAIN, instead of
+     * parking in the kernel. For sockets whose readiness a multishot poll reports.
      */
-    static GetBufIoOps recvNow(int fd, long addr, int len, short data) {
-        return new GetBufIoOps(Native.IORING_OP_RECV, (byte) 0, (short) 0, fd, 0, addr, len, Native.MSG_DONTWAIT,
-                data, (short) 0, 0, 0);
+    GetBufIoOps recvNow(int fd, long addr, int len, short data) {
+        describe(Native.IORING_OP_RECV, fd, data);
+        this.addr = addr;
+        this.len = len;
+        opFlags = Native.MSG_DONTWAIT;
+        return this;
     }
 
     /** A recv (multishot or single) that picks buffers from provided-buffer group {@code bgid}. */
-    static GetBufIoOps recvBufferRing(int fd, short bgid, boolean multishot, int len, boolean pollFirst, short data) {
-        int ioPrio = (multishot ? Native.IORING_RECV_MULTISHOT : 0) | (pollFirst ? Native.IORING_RECVSEND_POLL_FIRST : 0);
-        return new GetBufIoOps(Native.IORING_OP_RECV, Native.IOSQE_BUFFER_SELECT, (short) ioPrio, fd, 0, 0, len, 0,
-                data, bgid, 0, 0);
+    GetBufIoOps recvBufferRing(int fd, short bgid, boolean multishot, int len, boolean pollFirst, short data) {
+        describe(Native.IORING_OP_RECV, fd, data);
+        flags = Native.IOSQE_BUFFER_SELECT;
+        ioPrio = (short) ((multishot ? Native.IORING_RECV_MULTISHOT : 0)
+                | (pollFirst ? Native.IORING_RECVSEND_POLL_FIRST : 0));
+        this.len = len;
+        bufIndex = bgid;
+        return this;
     }
 
-    static GetBufIoOps send(int fd, long addr, int len, int msgFlags, short data) {
-        return new GetBufIoOps(Native.IORING_OP_SEND, (byte) 0, (short) 0, fd, 0, addr, len, msgFlags, data,
-                (short) 0, 0, 0);
+    GetBufIoOps send(int fd, long addr, int len, int msgFlags, short data) {
+        describe(Native.IORING_OP_SEND, fd, data);
+        this.addr = addr;
+        this.len = len;
+        opFlags = msgFlags;
+        return this;
     }
 
-    static GetBufIoOps writev(int fd, long iov, int iovCount, short data) {
-        return new GetBufIoOps(Native.IORING_OP_WRITEV, (byte) 0, (short) 0, fd, 0, iov, iovCount, 0, data,
-                (short) 0, 0, 0);
+    GetBufIoOps writev(int fd, long iov, int iovCount, short data) {
+        describe(Native.IORING_OP_WRITEV, fd, data);
+        addr = iov;
+        len = iovCount;
+        return this;
     }
 
     /** A one-shot poll for {@code events} (POLL* bits). */
-    static GetBufIoOps pollAdd(int fd, int events, short data) {
-        return new GetBufIoOps(Native.IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0, 0, 0, events, data,
-                (short) 0, 0, 0);
+    GetBufIoOps pollAdd(int fd, int events, short data) {
+        describe(Native.IORING_OP_POLL_ADD, fd, data);
+        opFlags = events;
+        return this;
     }
 
     /** A multishot poll for {@code events}: one completion per wake-up, armed until cancelled. */
-    static GetBufIoOps pollAddMultishot(int fd, int events, short data) {
-        return new GetBufIoOps(Native.IORING_OP_POLL_ADD, (byte) 0, (short) 0, fd, 0, 0, Native.IORING_POLL_ADD_MULTI,
-                events, data, (short) 0, 0, 0);
+    GetBufIoOps pollAddMultishot(int fd, int events, short data) {
+        pollAdd(fd, events, data);
+        len = Native.IORING_POLL_ADD_MULTI;
+        return this;
     }
 
-    static GetBufIoOps close(int fd, short data) {
-        return new GetBufIoOps(Native.IORING_OP_CLOSE, (byte) 0, (short) 0, fd, 0, 0, 0, 0, data,
-                (short) 0, 0, 0);
+    GetBufIoOps close(int fd, short data) {
+        return describe(Native.IORING_OP_CLOSE, fd, data);
     }
 
     /** Cancels the operation submitted with {@code userData}. */
-    static GetBufIoOps cancel(long userData, short data) {
-        return new GetBufIoOps(Native.IORING_OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0, userData, 0, 0, data,
-                (short) 0, 0, 0);
+    GetBufIoOps cancel(long userData, short data) {
+        describe(Native.IORING_OP_ASYNC_CANCEL, -1, data);
+        addr = userData;
+        return this;
+    }
+
+    /** Reads {@code len} bytes of {@code fd} at its file position into {@code addr}. */
+    GetBufIoOps read(int fd, long addr, int len, short data) {
+        describe(Native.IORING_OP_READ, fd, data);
+        this.addr = addr;
+        this.len = len;
+        return this;
+    }
+
+    /** A timeout that fires after the {@code struct __kernel_timespec} at {@code timespec} (no completion count). */
+    GetBufIoOps timeout(long timespec, short data) {
+        describe(Native.IORING_OP_TIMEOUT, -1, data);
+        addr = timespec;
+        len = 1;
+        return this;
+    }
+
+    /** Moves the timeout submitted with {@code userData} to the timespec at {@code timespec}. */
+    GetBufIoOps timeoutUpdate(long userData, long timespec, short data) {
+        describe(Native.IORING_OP_TIMEOUT_REMOVE, -1, data);
+        addr = userData;
+        off = timespec;
+        opFlags = Native.IORING_TIMEOUT_UPDATE;
+        return this;
+    }
+
+    /** Removes (cancels) the timeout submitted with {@code userData}. */
+    GetBufIoOps timeoutRemove(long userData, short data) {
+        describe(Native.IORING_OP_TIMEOUT_REMOVE, -1, data);
+        addr = userData;
+        return this;
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class GetBufServerSocketChannel extends AbstractGetBufChannel imple
     @Override
     protected void doBeginRead() {
         readPending = true;
-        if (readOp == 0 && active) {
+        if (readOp == 0 && active && canSubmit()) {
             submitAccept();
         }
     }
@@ -83,7 +83,7 @@ public final class GetBufServerSocketChannel extends AbstractGetBufChannel imple
     private void submitAccept() {
         acceptMultishot = config.isAutoRead() && GetBuf.isAcceptMultishotSupported();
         recvHandle().reset(config);
-        readOp = registration.submit(GetBufIoOps.accept(socket.intValue(), acceptMultishot,
+        readOp = registration.submit(ops.accept(socket.intValue(), acceptMultishot,
                 SOCK_NONBLOCK | SOCK_CLOEXEC, DATA_ACCEPT));
     }
 
@@ -131,7 +131,7 @@ public final class GetBufServerSocketChannel extends AbstractGetBufChannel imple
                 }
                 handle.readComplete();
                 pipeline.fireChannelReadComplete();
-                if (!last && !config.isAutoRead() && !readPending) {
+                if (!last && !config.isAutoRead() && !readPending && canSubmit()) {
                     cancelRead(registration);
                 }
                 if (last) {
@@ -158,8 +158,7 @@ public final class GetBufServerSocketChannel extends AbstractGetBufChannel imple
         }
 
         private void rearm(boolean any) {
-            IoRegistration r = registration;
-            if (readOp == 0 && isActive() && r != null && r.isValid() && (config.isAutoRead() || readPending)) {
+            if (readOp == 0 && isActive() && canSubmit() && (config.isAutoRead() || readPending)) {
                 submitAccept();
             }
         }

@@ -118,6 +118,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private boolean inWriteComplete;
     private final List<ByteBuf> writing = new ArrayList<>(); // references the write in flight owns
     private IovArray iov;
+    private final ChannelOutboundBuffer.MessageProcessor gatherWritev = this::gatherWritev;
     private ByteBuf fileChunk;        // bytes of the current FileRegion read but not yet sent
 
     // connect state
@@ -319,6 +320,10 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     }
 
     private void scheduleWrite(ChannelOutboundBuffer in) {
+        if (!canSubmit()) {
+            // deregistered: the next registration sends what is left (registeredActive)
+            return;
+        }
         for (;;) {
             Object msg = in.current();
             if (msg == null) {
@@ -350,7 +355,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
     private void submitSend(ByteBuf buf, int index, int length) {
         writing.add(buf.retain());
-        writeOp = registration.submit(GetBufIoOps.send(socket.intValue(), buf.memoryAddress() + index, length,
+        writeOp = registration.submit(ops.send(socket.intValue(), buf.memoryAddress() + index, length,
                 MSG_NOSIGNAL, DATA_WRITE));
     }
 
@@ -362,25 +367,28 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         iovArray.clear();
         iovArray.maxBytes(Integer.MAX_VALUE);
         try {
-            in.forEachFlushedMessage(msg -> {
-                if (!(msg instanceof ByteBuf)) {
-                    return false;
-                }
-                ByteBuf buf = (ByteBuf) msg;
-                if (!buf.isReadable()) {
-                    return true;
-                }
-                if (!iovArray.add(buf, buf.readerIndex(), buf.readableBytes())) {
-                    return false;
-                }
-                writing.add(buf.retain());
-                return !iovArray.isFull();
-            });
+            in.forEachFlushedMessage(gatherWritev);
         } catch (Exception e) {
             PlatformDependent.throwException(e);
         }
-        writeOp = registration.submit(GetBufIoOps.writev(socket.intValue(), iovArray.memoryAddress(0),
+        writeOp = registration.submit(ops.writev(socket.intValue(), iovArray.memoryAddress(0),
                 iovArray.count(), DATA_WRITE));
+    }
+
+    /** Adds flushed buffers to {@link #iov} (each retained by the write), up to the first non-buffer. */
+    private boolean gatherWritev(Object msg) {
+        if (!(msg instanceof ByteBuf)) {
+            return false;
+        }
+        ByteBuf buf = (ByteBuf) msg;
+        if (!buf.isReadable()) {
+            return true;
+        }
+        if (!iov.add(buf, buf.readerIndex(), buf.readableBytes())) {
+            return false;
+        }
+        writing.add(buf.retain());
+        return !iov.isFull();
     }
 
     /**
@@ -462,12 +470,17 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     void registeredActive() {
         if (active) {
             armRdHup();
+            // what the end of the previous registration cancelled goes out now
+            ChannelOutboundBuffer in = unsafe().outboundBuffer();
+            if (in != null && writeOp == 0 && !in.isEmpty()) {
+                scheduleWrite(in);
+            }
         }
     }
 
     private void armRdHup() {
-        if (pollOp == 0 && !peerShutdown) {
-            pollOp = registration.submit(GetBufIoOps.pollAdd(socket.intValue(), POLLRDHUP, DATA_POLL_RDHUP));
+        if (pollOp == 0 && !peerShutdown && canSubmit()) {
+            pollOp = registration.submit(ops.pollAdd(socket.intValue(), POLLRDHUP, DATA_POLL_RDHUP));
         }
     }
 
@@ -484,6 +497,15 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             cancel(r, connectOp);
         }
         cancelPollIn(r);
+    }
+
+    /** AUTO_READ went off: the POLLIN poll goes too, or every arriving segment would still wake the loop. */
+    @Override
+    void clearReadPending0() {
+        super.clearReadPending0();
+        if (canSubmit()) {
+            cancelPollIn(registration);
+        }
     }
 
     private void cancelPollIn(IoRegistration r) {
@@ -518,7 +540,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
     /** {@code mayUseRing}: false right after the kernel found the ring empty (ENOBUFS). */
     private void submitRead(boolean newReadLoop, boolean mayUseRing) {
-        if (registration == null || !registration.isValid()) {
+        if (!canSubmit()) {
             // deregistered (perhaps by a handler in this read loop): nothing would cancel a recv
             // or poll submitted now, and it would hold the ending registration open; the next
             // registration reads again (AUTO_READ, or the next read())
@@ -552,7 +574,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             // a single recv honours the allocator's size guess; a multishot one takes what comes
             int len = readMultishot ? 0 : Math.max(1, Math.min(handle.guess(), ring.bufferSize()));
             handle.attemptedBytesRead(len);
-            readOp = registration.submit(GetBufIoOps.recvBufferRing(socket.intValue(), ring.groupId(), readMultishot,
+            readOp = registration.submit(ops.recvBufferRing(socket.intValue(), ring.groupId(), readMultishot,
                     len, !readMultishot && socketEmpty, DATA_READ));
             return;
         }
@@ -571,12 +593,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         long addr = buf.memoryAddress() + buf.writerIndex();
         pollInDuringRead = false;
         if (now) {
-            readOp = registration.submit(GetBufIoOps.recvNow(socket.intValue(), addr, buf.writableBytes(), DATA_READ));
+            readOp = registration.submit(ops.recvNow(socket.intValue(), addr, buf.writableBytes(), DATA_READ));
         } else {
             if (socketEmpty) {
                 handler().parkedRecvs++;
             }
-            readOp = registration.submit(GetBufIoOps.recv(socket.intValue(), addr, buf.writableBytes(), socketEmpty,
+            readOp = registration.submit(ops.recv(socket.intValue(), addr, buf.writableBytes(), socketEmpty,
                     DATA_READ));
         }
     }
@@ -600,7 +622,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
      * idle one; while it is being cancelled, reads park.
      */
     private boolean readinessRead() {
-        boolean want = READINESS != READINESS_NEVER && !pollInFailed
+        // with AUTO_READ off, reads come one read() at a time: a parked recv waits for exactly one, where a
+        // multishot poll would go on waking the loop for data nobody asked for
+        boolean want = READINESS != READINESS_NEVER && !pollInFailed && config.isAutoRead()
                 && (READINESS == READINESS_ALWAYS || handler().isBusy());
         if (!want) {
             cancelPollIn(registration);
@@ -611,7 +635,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             // fresh connection's first read then does not start with an empty recv)
             socketEmpty = true;
             pollInState = POLL_IN_ARMED;
-            pollInOp = registration.submit(GetBufIoOps.pollAddMultishot(socket.intValue(), POLLIN, DATA_POLL_IN));
+            pollInOp = registration.submit(ops.pollAddMultishot(socket.intValue(), POLLIN, DATA_POLL_IN));
             handler().readinessArmed++;
         }
         return pollInState == POLL_IN_ARMED;
@@ -672,7 +696,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 int len = Sockaddr.write(sockaddrMemory, remote, socket.isIpv6());
                 requestedRemote = remote;
                 connectPromise = promise;
-                connectOp = registration.submit(GetBufIoOps.connect(socket.intValue(), sockaddrMemory, len,
+                connectOp = registration.submit(ops.connect(socket.intValue(), sockaddrMemory, len,
                         DATA_CONNECT));
                 int timeoutMillis = config.getConnectTimeoutMillis();
                 if (timeoutMillis > 0) {
@@ -736,14 +760,14 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         }
 
         @Override
-        void readComplete(int res, int flags) {
+        void readComplete(int res, int flags, ByteBuf ringBuf) {
             boolean last = (flags & Native.IORING_CQE_F_MORE) == 0;
             if (last) {
                 readOp = 0;
             }
             socketEmpty = (res > 0 && (flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0 || res == -Native.ERRNO_EAGAIN)
                     && !pollInDuringRead;
-            ByteBuf buf = takeReadBuffer(res, flags);
+            ByteBuf buf = ringBuf != null ? ringBuf : takeReadBuffer(res);
             ChannelPipeline pipeline = pipeline();
             RecvByteBufAllocator.Handle handle = recvBufAllocHandle();
             if (res > 0) {
@@ -768,7 +792,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                         pipeline.fireChannelReadComplete();
                         handle.reset(config);
                     }
-                    if (!config.isAutoRead() && !readPending && readOp != 0) {
+                    if (!config.isAutoRead() && !readPending && readOp != 0 && canSubmit()) {
                         cancelRead(registration);
                     }
                     return;
@@ -784,7 +808,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 // that exactly filled its buffer would otherwise park in the kernel and hold back
                 // channelReadComplete (and the flush a handler does there) until more data came.
                 if ((flags & Native.IORING_CQE_F_SOCK_NONEMPTY) != 0 && continueReadingNonEmpty(handle) && isActive()
-                        && readOp == 0) {
+                        && readOp == 0 && canSubmit()) {
                     submitRead(false);
                     return;
                 }
@@ -824,17 +848,17 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                     pipeline.fireUserEventTriggered(GetBufBufferRingExhaustedEvent.INSTANCE);
                 }
                 if (isActive() && readOp == 0) {
-                    if (config.isAutoRead() || readPending) {
+                    if ((config.isAutoRead() || readPending) && canSubmit()) {
                         submitRead(false, false);
                     } else {
-                        completeReadLoop(handle); // a handler stopped reading in the event
+                        completeReadLoop(handle); // a handler stopped reading in the event, or deregistered
                     }
                 }
                 return;
             }
             if (isCancelled(res)) {
                 // AUTO_READ cleared, deregistered or closed; read again if asked meanwhile
-                if (last && isActive() && readPending && registration.isValid()) {
+                if (last && isActive() && readPending && canSubmit()) {
                     submitRead(true);
                 }
                 return;
@@ -858,13 +882,16 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                     : handle.continueReading();
         }
 
-        /** The buffer a read completion owns: ours for a plain recv, the ring's for a buffer-ring recv. */
-        private ByteBuf takeReadBuffer(int res, int flags) {
-            if ((flags & Native.IORING_CQE_F_BUFFER) != 0) {
-                int bid = flags >>> Native.IORING_CQE_BUFFER_SHIFT;
-                BufferRing ring = handler().bufferRing();
-                return ring.take(alloc(), bid, Math.max(res, 0), (flags & Native.IORING_CQE_F_BUF_MORE) != 0);
-            }
+        /** The buffer the kernel picked from the ring of {@code r}'s loop (called on that loop). */
+        @Override
+        ByteBuf takeRingBuffer(IoRegistration r, int res, int flags) {
+            int bid = flags >>> Native.IORING_CQE_BUFFER_SHIFT;
+            BufferRing ring = ((GetBufIoHandler) r.attachment()).bufferRing();
+            return ring.take(bid, Math.max(res, 0), (flags & Native.IORING_CQE_F_BUF_MORE) != 0);
+        }
+
+        /** The buffer a plain recv owned. */
+        private ByteBuf takeReadBuffer(int res) {
             ByteBuf buf = readBuf;
             readBuf = null;
             if (buf != null && res > 0) {
@@ -877,7 +904,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             // once the peer shut its output down, read on to the end of the stream whatever
             // AUTO_READ says, as a level-triggered EOF would: the input-shutdown events depend on it
             if (readOp == 0 && isActive() && !inputEndReported && (config.isAutoRead() || readPending || peerShutdown)
-                    && registration.isValid()) {
+                    && canSubmit()) {
                 submitRead(newLoop);
             }
         }
@@ -896,6 +923,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
         @Override
         void pollInComplete(int res, int flags) {
+            handler().readinessWakeups++;
             boolean wasArmed = pollInState == POLL_IN_ARMED;
             if ((flags & Native.IORING_CQE_F_MORE) == 0) {
                 pollInState = POLL_IN_NONE; // the next busy read arms it again

@@ -14,11 +14,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.getbuf.transport.testsuite.GetBufTest;
+import io.getbuf.transport.testsuite.RecordingLeakDetector;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -176,6 +178,121 @@ class BufferRingTest {
         } finally {
             held.forEach(ByteBuf::release);
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /**
+     * A ring buffer the application drops without releasing it is reported by Netty's leak detector like any leaked
+     * buffer, and the ring takes it back once the garbage collector has it (before, it silently shrank the ring).
+     */
+    @Test
+    void aDroppedRingBufferIsReportedAndTakenBack() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(
+                new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(ENTRIES, SIZE)
+                        .setIncremental(false))));
+        AtomicInteger reads = new AtomicInteger();
+        AtomicInteger received = new AtomicInteger();
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(GetBufServerSocketChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ByteBuf buf = (ByteBuf) msg;
+                            received.addAndGet(buf.readableBytes());
+                            if (reads.getAndIncrement() == 0) {
+                                buf.touch("dropped by the test");
+                                return; // dropped: never released
+                            }
+                            buf.release();
+                        }
+                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            BufferRing ring = ((GetBufIoHandlerAccess) () -> server).bufferRing();
+            Channel client = new Bootstrap().group(group).channel(GetBufSocketChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(server.localAddress()).sync().channel();
+            client.writeAndFlush(Unpooled.wrappedBuffer(new byte[100])).sync();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (received.get() < 100 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, ring.lentCount(), "the dropped buffer is still lent");
+
+            List<String> leaks = RecordingLeakDetector.collectLeaks();
+            assertEquals(1, leaks.size(), "one leak reported: " + leaks);
+            assertTrue(leaks.get(0).contains("dropped by the test"), leaks.get(0));
+            group.submit(ring::reclaimReturned).sync();
+            assertEquals(1, ring.leakedAndReclaimed(), "the ring took the dropped buffer back");
+            assertEquals(0, ring.lentCount());
+            group.submit(() -> assertEquals(ENTRIES, ring.available(), "the kernel has them all again")).sync();
+
+            // and the ring goes on working with all its buffers
+            int more = ENTRIES * SIZE * 4;
+            client.writeAndFlush(Unpooled.wrappedBuffer(new byte[more])).sync();
+            while (received.get() < 100 + more && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(10)) {
+                Thread.sleep(5);
+            }
+            assertEquals(100 + more, received.get());
+            client.close().sync();
+            server.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /**
+     * The slab is freed exactly once: when the loop shuts down if the application holds no ring buffer, else when
+     * the last one comes back, from whichever thread releases it, even while the loop is shutting down.
+     */
+    @Test
+    void theSlabIsFreedOnceWhenTheLastBufferComesBack() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            int hold = round == 0 ? 0 : ENTRIES;
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(
+                    new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(ENTRIES, SIZE)
+                            .setIncremental(false))));
+            List<ByteBuf> held = new CopyOnWriteArrayList<>();
+            AtomicInteger received = new AtomicInteger();
+            Channel server = new ServerBootstrap().group(group).channel(GetBufServerSocketChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ByteBuf buf = (ByteBuf) msg;
+                            received.addAndGet(buf.readableBytes());
+                            if (held.size() < hold) {
+                                held.add(buf);
+                            } else {
+                                buf.release();
+                            }
+                        }
+                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            BufferRing ring = ((GetBufIoHandlerAccess) () -> server).bufferRing();
+            Channel client = new Bootstrap().group(group).channel(GetBufSocketChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(server.localAddress()).sync().channel();
+            for (int i = 0; i < ENTRIES; i++) {
+                client.writeAndFlush(Unpooled.wrappedBuffer(new byte[SIZE])).sync();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (received.get() < (i + 1) * SIZE && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+            }
+            assertEquals(hold, held.size());
+            client.close().sync();
+            server.close().sync();
+            // release the held buffers from other threads while the loop shuts down
+            List<Thread> releasers = new ArrayList<>();
+            for (ByteBuf b : held) {
+                Thread t = new Thread(b::release);
+                releasers.add(t);
+            }
+            io.netty.util.concurrent.Future<?> shutdown = group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+            releasers.forEach(Thread::start);
+            for (Thread t : releasers) {
+                t.join();
+            }
+            shutdown.sync();
+            assertEquals(0, ring.lentCount(), "round " + round);
+            assertEquals(1, ring.slabFrees(), "round " + round + ": the slab is freed once");
         }
     }
 

@@ -107,6 +107,81 @@ class ReadModeTest {
         }
     }
 
+    /**
+     * With AUTO_READ off nothing may wake the loop for data nobody asked for: the multishot POLLIN poll that
+     * readiness reads wait on goes when AUTO_READ does. What arrived meanwhile is read once AUTO_READ is on again.
+     */
+    @Test
+    void autoReadOffStopsThePollFromWakingTheLoop() throws Exception {
+        EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory());
+        EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory());
+        BlockingQueue<Channel> children = new LinkedBlockingQueue<>();
+        StringBuilder received = new StringBuilder();
+        try {
+            Channel server = new ServerBootstrap().group(serverGroup).channel(GetBufServerSocketChannel.class)
+                    .childHandler(new SimpleChannelInboundHandler<ByteBuf>() {
+                        @Override
+                        public void channelActive(ChannelHandlerContext ctx) {
+                            children.add(ctx.channel());
+                        }
+
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+                            synchronized (received) {
+                                received.append(msg.toString(StandardCharsets.US_ASCII));
+                            }
+                        }
+                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            GetBufIoHandler handler = serverGroup.next().submit(() -> ((AbstractGetBufChannel) server).handler()).get();
+            serverGroup.next().submit(() -> handler.overrideBusy(true)).sync(); // reads wait on the poll
+            Channel client = new Bootstrap().group(clientGroup).channel(GetBufSocketChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter()).connect(server.localAddress()).sync().channel();
+            Channel child = children.poll(10, TimeUnit.SECONDS);
+            client.writeAndFlush(Unpooled.copiedBuffer("first;", StandardCharsets.US_ASCII)).sync();
+            awaitReceived(received, "first;");
+            long armed = serverGroup.next().submit(() -> handler.readinessArmed).get();
+            assertTrue(armed >= 1, "the busy loop waits on a POLLIN poll");
+
+            child.config().setAutoRead(false);
+            Thread.sleep(50);
+            long before = serverGroup.next().submit(() -> handler.readinessWakeups).get();
+            StringBuilder sent = new StringBuilder("first;");
+            for (int i = 0; i < 50; i++) {
+                String m = "segment " + i + ';';
+                sent.append(m);
+                client.writeAndFlush(Unpooled.copiedBuffer(m, StandardCharsets.US_ASCII)).sync();
+                Thread.sleep(2);
+            }
+            Thread.sleep(100);
+            long wakeups = serverGroup.next().submit(() -> handler.readinessWakeups).get() - before;
+            assertTrue(wakeups <= 1, "with AUTO_READ off the loop was woken " + wakeups + " times for unread data");
+            synchronized (received) {
+                assertEquals("first;", received.toString(), "nothing read with AUTO_READ off");
+            }
+
+            child.config().setAutoRead(true);
+            awaitReceived(received, sent.toString());
+            client.close().sync();
+            server.close().sync();
+        } finally {
+            clientGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+            serverGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    private static void awaitReceived(StringBuilder received, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (;;) {
+            synchronized (received) {
+                if (received.length() >= expected.length() || System.nanoTime() > deadline) {
+                    assertEquals(expected, received.toString());
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+    }
+
     @ChannelHandler.Sharable
     private static final class Echo extends ChannelInboundHandlerAdapter {
         @Override

@@ -58,7 +58,7 @@ public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
      * Collects garbage, has every detector look at what was collected, and returns (and forgets) the leaks reported
      * since the last call.
      */
-    static List<String> collectLeaks() throws InterruptedException {
+    public static List<String> collectLeaks() throws InterruptedException {
         for (int round = 0; round < 2; round++) {
             System.gc();
             // the reference handler thread enqueues the collected trackers after the collection
