@@ -252,47 +252,58 @@ class BufferRingTest {
                             .setIncremental(false))));
             List<ByteBuf> held = new CopyOnWriteArrayList<>();
             AtomicInteger received = new AtomicInteger();
-            Channel server = new ServerBootstrap().group(group).channel(GetBufServerSocketChannel.class)
-                    .childHandler(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            ByteBuf buf = (ByteBuf) msg;
-                            received.addAndGet(buf.readableBytes());
-                            if (held.size() < hold) {
-                                held.add(buf);
-                            } else {
-                                buf.release();
+            io.netty.util.concurrent.Future<?> shutdown = null;
+            try {
+                Channel server = new ServerBootstrap().group(group).channel(GetBufServerSocketChannel.class)
+                        .childHandler(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ByteBuf buf = (ByteBuf) msg;
+                                received.addAndGet(buf.readableBytes());
+                                if (held.size() < hold) {
+                                    held.add(buf);
+                                } else {
+                                    buf.release();
+                                }
                             }
-                        }
-                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-            BufferRing ring = ((GetBufIoHandlerAccess) () -> server).bufferRing();
-            Channel client = new Bootstrap().group(group).channel(GetBufSocketChannel.class)
-                    .handler(new ChannelInboundHandlerAdapter())
-                    .connect(server.localAddress()).sync().channel();
-            for (int i = 0; i < ENTRIES; i++) {
-                client.writeAndFlush(Unpooled.wrappedBuffer(new byte[SIZE])).sync();
+                        }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+                BufferRing ring = ((GetBufIoHandlerAccess) () -> server).bufferRing();
+                Channel client = new Bootstrap().group(group).channel(GetBufSocketChannel.class)
+                        .handler(new ChannelInboundHandlerAdapter())
+                        .connect(server.localAddress()).sync().channel();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (received.get() < (i + 1) * SIZE && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
+                for (int sent = 1; held.size() < hold && System.nanoTime() < deadline; sent++) {
+                    client.writeAndFlush(Unpooled.wrappedBuffer(new byte[SIZE])).sync();
+                    while (received.get() < sent * SIZE && System.nanoTime() < deadline) {
+                        Thread.sleep(1);
+                    }
+                }
+                assertEquals(hold, held.size());
+                client.close().sync();
+                server.close().sync();
+                // release the held buffers from other threads while the loop shuts down
+                List<Thread> releasers = new ArrayList<>();
+                for (ByteBuf b : held) {
+                    releasers.add(new Thread(b::release));
+                }
+                shutdown = group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+                releasers.forEach(Thread::start);
+                for (Thread t : releasers) {
+                    t.join();
+                }
+                shutdown.sync();
+                assertEquals(0, ring.lentCount(), "round " + round);
+                assertEquals(1, ring.slabFrees(), "round " + round + ": the slab is freed once");
+            } finally {
+                if (shutdown == null) {
+                    held.forEach(b -> {
+                        if (b.refCnt() > 0) {
+                            b.release();
+                        }
+                    });
+                    group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
                 }
             }
-            assertEquals(hold, held.size());
-            client.close().sync();
-            server.close().sync();
-            // release the held buffers from other threads while the loop shuts down
-            List<Thread> releasers = new ArrayList<>();
-            for (ByteBuf b : held) {
-                Thread t = new Thread(b::release);
-                releasers.add(t);
-            }
-            io.netty.util.concurrent.Future<?> shutdown = group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
-            releasers.forEach(Thread::start);
-            for (Thread t : releasers) {
-                t.join();
-            }
-            shutdown.sync();
-            assertEquals(0, ring.lentCount(), "round " + round);
-            assertEquals(1, ring.slabFrees(), "round " + round + ": the slab is freed once");
         }
     }
 
