@@ -216,6 +216,31 @@ public final class GetBuf {
         return "GetBuf";
     }
 
+    /**
+     * Whether connects may use TCP Fast Open ({@code ChannelOption.TCP_FASTOPEN_CONNECT}): sysctl
+     * {@code net.ipv4.tcp_fastopen} has bit 1 (the kernel's default).
+     */
+    public static boolean isTcpFastOpenClientSideAvailable() {
+        return (tcpFastOpenSysctl() & 1) != 0;
+    }
+
+    /**
+     * Whether listeners accept data in SYNs ({@code ChannelOption.TCP_FASTOPEN}): sysctl
+     * {@code net.ipv4.tcp_fastopen} has bit 2 (off by default).
+     */
+    public static boolean isTcpFastOpenServerSideAvailable() {
+        return (tcpFastOpenSysctl() & 2) != 0;
+    }
+
+    private static int tcpFastOpenSysctl() {
+        String v = readSysctl("/proc/sys/net/ipv4/tcp_fastopen");
+        try {
+            return v == null ? 0 : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** A one-line summary of what was detected, for logs and bug reports. */
     public static String describe() {
         if (!isAvailable()) {
@@ -234,6 +259,8 @@ public final class GetBuf {
                 + " registeredBuffers=" + isRegisteredBuffersSupported()
                 + " splice=" + isSpliceSupported()
                 + " sendZc=" + isSendZcSupported()
+                + " tcpFastOpen=" + (isTcpFastOpenClientSideAvailable() ? "client" : "")
+                + (isTcpFastOpenServerSideAvailable() ? "+server" : "")
                 + " getBuf=" + isGetBufSupported() + " (opcode " + getBufOpcode() + ")";
     }
 

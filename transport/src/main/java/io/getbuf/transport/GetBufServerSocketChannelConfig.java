@@ -19,6 +19,7 @@ import java.util.Map;
 import static io.netty.channel.ChannelOption.SO_BACKLOG;
 import static io.netty.channel.ChannelOption.SO_RCVBUF;
 import static io.netty.channel.ChannelOption.SO_REUSEADDR;
+import static io.netty.channel.ChannelOption.TCP_FASTOPEN;
 
 /** The options of a {@link GetBufServerSocketChannel}. */
 public final class GetBufServerSocketChannelConfig extends DefaultChannelConfig implements ServerSocketChannelConfig {
@@ -34,7 +35,8 @@ public final class GetBufServerSocketChannelConfig extends DefaultChannelConfig 
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), SO_RCVBUF, SO_REUSEADDR, SO_BACKLOG, UnixChannelOption.SO_REUSEPORT);
+        return getOptions(super.getOptions(), SO_RCVBUF, SO_REUSEADDR, SO_BACKLOG, UnixChannelOption.SO_REUSEPORT,
+                TCP_FASTOPEN);
     }
 
     @SuppressWarnings("unchecked")
@@ -52,6 +54,9 @@ public final class GetBufServerSocketChannelConfig extends DefaultChannelConfig 
         if (option == UnixChannelOption.SO_REUSEPORT) {
             return (T) Boolean.valueOf(isReusePort());
         }
+        if (option == TCP_FASTOPEN) {
+            return (T) Integer.valueOf(getTcpFastOpen());
+        }
         return super.getOption(option);
     }
 
@@ -66,10 +71,28 @@ public final class GetBufServerSocketChannelConfig extends DefaultChannelConfig 
             setBacklog((Integer) value);
         } else if (option == UnixChannelOption.SO_REUSEPORT) {
             setReusePort((Boolean) value);
+        } else if (option == TCP_FASTOPEN) {
+            setTcpFastOpen((Integer) value);
         } else {
             return super.setOption(option, value);
         }
         return true;
+    }
+
+    /**
+     * {@link ChannelOption#TCP_FASTOPEN}: how many connections may wait for their handshake with the data their SYN
+     * carried already delivered (0: off). The kernel accepts data in SYNs only with server Fast Open enabled (sysctl
+     * {@code net.ipv4.tcp_fastopen} bit 2, off by default; see {@link GetBuf#isTcpFastOpenServerSideAvailable()});
+     * otherwise this has no effect.
+     */
+    public int getTcpFastOpen() {
+        return SocketOptions.get(socket::getTcpFastOpen);
+    }
+
+    public GetBufServerSocketChannelConfig setTcpFastOpen(int pending) {
+        ObjectUtil.checkPositiveOrZero(pending, "pending");
+        SocketOptions.set(() -> socket.setTcpFastOpen(pending));
+        return this;
     }
 
     @Override

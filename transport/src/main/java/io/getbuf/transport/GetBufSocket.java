@@ -12,6 +12,8 @@ final class GetBufSocket extends Socket {
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_CORK = 3;
     private static final int TCP_QUICKACK = 12;
+    private static final int TCP_FASTOPEN = 23;
+    private static final int TCP_FASTOPEN_CONNECT = 30;
 
     GetBufSocket(int fd) {
         super(fd);
@@ -47,5 +49,23 @@ final class GetBufSocket extends Socket {
 
     boolean isTcpQuickAck() throws IOException {
         return getIntOpt(IPPROTO_TCP, TCP_QUICKACK) != 0;
+    }
+
+    /** Client TCP Fast Open: connect() returns at once and the first send carries the SYN (Linux 4.11+). */
+    void setTcpFastOpenConnect(boolean fastOpen) throws IOException {
+        setIntOpt(IPPROTO_TCP, TCP_FASTOPEN_CONNECT, fastOpen ? 1 : 0);
+    }
+
+    boolean isTcpFastOpenConnect() throws IOException {
+        return getIntOpt(IPPROTO_TCP, TCP_FASTOPEN_CONNECT) != 0;
+    }
+
+    /** Server TCP Fast Open: how many connections may be pending with data from their SYN (0: off). */
+    void setTcpFastOpen(int pending) throws IOException {
+        setIntOpt(IPPROTO_TCP, TCP_FASTOPEN, pending);
+    }
+
+    int getTcpFastOpen() throws IOException {
+        return getIntOpt(IPPROTO_TCP, TCP_FASTOPEN);
     }
 }

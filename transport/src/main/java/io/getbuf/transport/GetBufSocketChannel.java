@@ -865,7 +865,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             }
             handle.readComplete();
             pipeline.fireChannelReadComplete();
-            pipeline.fireExceptionCaught(res == -104 /* ECONNRESET */
+            pipeline.fireExceptionCaught(res == -Native.ERRNO_ECONNRESET
                     ? Errors.newConnectionResetException("recv", res) : Errors.newIOException("recv", res));
             close(voidPromise());
         }
@@ -979,6 +979,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             ChannelOutboundBuffer in = outboundBuffer();
             if (res < 0) {
                 if (res == -Native.ERRNO_ECANCELED || in == null) {
+                    return; // deregistered (the next registration sends it) or closed
+                }
+                if (res == -Native.ERRNO_EINPROGRESS) {
+                    // a Fast Open connect deferred to this send could not put the data in its SYN: the
+                    // handshake is under way, and the same send waits for it when submitted again
+                    scheduleWrite(in);
                     return;
                 }
                 handleWriteError(Errors.newIOException("send", res));

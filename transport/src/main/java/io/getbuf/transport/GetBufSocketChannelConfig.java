@@ -21,6 +21,7 @@ import static io.netty.channel.ChannelOption.SO_LINGER;
 import static io.netty.channel.ChannelOption.SO_RCVBUF;
 import static io.netty.channel.ChannelOption.SO_REUSEADDR;
 import static io.netty.channel.ChannelOption.SO_SNDBUF;
+import static io.netty.channel.ChannelOption.TCP_FASTOPEN_CONNECT;
 import static io.netty.channel.ChannelOption.TCP_NODELAY;
 
 /** The options of a {@link GetBufSocketChannel}; socket options go straight to the socket. */
@@ -40,7 +41,7 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
     public Map<ChannelOption<?>, Object> getOptions() {
         return getOptions(super.getOptions(), SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR,
                 SO_LINGER, IP_TOS, ALLOW_HALF_CLOSURE, UnixChannelOption.SO_REUSEPORT, GetBufChannelOption.TCP_CORK,
-                GetBufChannelOption.TCP_QUICKACK, GetBufChannelOption.USE_BUFFER_RING);
+                GetBufChannelOption.TCP_QUICKACK, GetBufChannelOption.USE_BUFFER_RING, TCP_FASTOPEN_CONNECT);
     }
 
     @SuppressWarnings("unchecked")
@@ -82,6 +83,9 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
         if (option == GetBufChannelOption.USE_BUFFER_RING) {
             return (T) Boolean.valueOf(isUseBufferRing());
         }
+        if (option == TCP_FASTOPEN_CONNECT) {
+            return (T) Boolean.valueOf(isTcpFastOpenConnect());
+        }
         return super.getOption(option);
     }
 
@@ -112,6 +116,8 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
             setTcpQuickAck((Boolean) value);
         } else if (option == GetBufChannelOption.USE_BUFFER_RING) {
             setUseBufferRing((Boolean) value);
+        } else if (option == TCP_FASTOPEN_CONNECT) {
+            setTcpFastOpenConnect((Boolean) value);
         } else {
             return super.setOption(option, value);
         }
@@ -219,6 +225,20 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
 
     public GetBufSocketChannelConfig setTcpQuickAck(boolean quickAck) {
         SocketOptions.set(() -> socket.setTcpQuickAck(quickAck));
+        return this;
+    }
+
+    /**
+     * {@link ChannelOption#TCP_FASTOPEN_CONNECT}: connect without waiting for the handshake where the kernel has a
+     * Fast Open cookie of the server, the first write travelling in the SYN (sysctl {@code net.ipv4.tcp_fastopen}
+     * bit 1, the default; see {@link GetBuf#isTcpFastOpenClientSideAvailable()}). Set it before connecting.
+     */
+    public boolean isTcpFastOpenConnect() {
+        return SocketOptions.get(socket::isTcpFastOpenConnect);
+    }
+
+    public GetBufSocketChannelConfig setTcpFastOpenConnect(boolean fastOpenConnect) {
+        SocketOptions.set(() -> socket.setTcpFastOpenConnect(fastOpenConnect));
         return this;
     }
 

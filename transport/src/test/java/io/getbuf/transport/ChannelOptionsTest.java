@@ -45,6 +45,7 @@ class ChannelOptionsTest {
                 roundTrip(c, GetBufChannelOption.TCP_CORK, b);
                 roundTrip(c, ChannelOption.ALLOW_HALF_CLOSURE, b);
                 roundTrip(c, GetBufChannelOption.USE_BUFFER_RING, b);
+                roundTrip(c, ChannelOption.TCP_FASTOPEN_CONNECT, b);
             }
             roundTrip(c, GetBufChannelOption.TCP_QUICKACK, true);
             roundTrip(c, ChannelOption.SO_LINGER, 7);
@@ -78,6 +79,7 @@ class ChannelOptionsTest {
             roundTrip(c, ChannelOption.SO_REUSEADDR, false);
             roundTrip(c, UnixChannelOption.SO_REUSEPORT, true);
             roundTrip(c, ChannelOption.SO_BACKLOG, 17);
+            roundTrip(c, ChannelOption.TCP_FASTOPEN, 5);
             c.setOption(ChannelOption.SO_RCVBUF, 32 * 1024);
             assertTrue(c.getOption(ChannelOption.SO_RCVBUF) >= 32 * 1024);
             assertFalse(c.getOptions().isEmpty());

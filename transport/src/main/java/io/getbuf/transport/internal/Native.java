@@ -129,6 +129,8 @@ public final class Native {
     public static final int ERRNO_ENOBUFS = 105;
     public static final int ERRNO_EALREADY = 114;
     public static final int ERRNO_ECANCELED = 125;
+    public static final int ERRNO_ECONNRESET = 104;
+    public static final int ERRNO_EINPROGRESS = 115;
     public static final int ERRNO_EOPNOTSUPP = 95;
 
     private static final Throwable LOAD_FAILURE;

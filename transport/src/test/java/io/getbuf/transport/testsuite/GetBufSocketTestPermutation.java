@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport.testsuite;
 
+import io.getbuf.transport.GetBuf;
 import io.getbuf.transport.GetBufBufferRingConfig;
 import io.getbuf.transport.GetBufChannelOption;
 import io.getbuf.transport.GetBufIoHandler;
@@ -11,6 +12,7 @@ import io.getbuf.transport.GetBufServerSocketChannel;
 import io.getbuf.transport.GetBufSocketChannel;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -59,6 +61,7 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
 
     static final int BOSS_THREADS = 2;
     static final int WORKER_THREADS = 3;
+    static final int FAST_OPEN_PENDING = 16;
     static final int BUFFER_RING_ENTRIES = Integer.getInteger("getbuf.test.bufferRing.entries", 16);
     static final int BUFFER_RING_BUFFER_SIZE = Integer.getInteger("getbuf.test.bufferRing.bufferSize", 1024);
 
@@ -154,13 +157,18 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
     }
 
     /**
-     * getbuf does not implement TCP fast open (yet), so the fast open permutations are the plain ones; the tests
-     * that use them ({@code SocketConnectTest#testWriteWithFastOpenBeforeConnect*}) then check that data written
-     * before connect goes out once connected, which getbuf must do anyway.
+     * {@link #socket()} with TCP Fast Open where the kernel offers it: getbuf clients connect with
+     * {@code TCP_FASTOPEN_CONNECT} (sysctl {@code net.ipv4.tcp_fastopen} bit 1) and getbuf servers listen with
+     * {@code TCP_FASTOPEN} (bit 2).
      */
     @Override
     public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socketWithFastOpen() {
-        return socket();
+        List<BootstrapFactory<ServerBootstrap>> servers = serverSocket(false);
+        if (GetBuf.isTcpFastOpenServerSideAvailable()) {
+            BootstrapFactory<ServerBootstrap> getbuf = servers.get(0);
+            servers.set(0, () -> getbuf.newInstance().option(ChannelOption.TCP_FASTOPEN, FAST_OPEN_PENDING));
+        }
+        return withoutNioNio(combo(servers, clientSocketWithFastOpen()));
     }
 
     private static <A> List<A> withoutNioNio(List<A> combos) {
@@ -215,7 +223,12 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
 
     @Override
     public List<BootstrapFactory<Bootstrap>> clientSocketWithFastOpen() {
-        return clientSocket();
+        List<BootstrapFactory<Bootstrap>> list = clientSocket(false);
+        if (GetBuf.isTcpFastOpenClientSideAvailable()) {
+            BootstrapFactory<Bootstrap> getbuf = list.get(0);
+            list.set(0, () -> getbuf.newInstance().option(ChannelOption.TCP_FASTOPEN_CONNECT, true));
+        }
+        return list;
     }
 
     /** Only the getbuf client, for tests whose assertions are about the getbuf channel alone. */
