@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Netty's {@link SocketEchoTest} over IPv4-only sockets: every channel (getbuf and NIO) is opened with
@@ -24,7 +23,7 @@ public class GetBufSocketEchoIPv4Test extends SocketEchoTest {
 
     @BeforeAll
     static void requireLoopback() {
-        assumeTrue(GetBufSocketTestPermutation.canBind(NetUtil.LOCALHOST4), "no usable IPv4 loopback");
+        GetBufAssumptions.assumeFeature(GetBufSocketTestPermutation.canBind(NetUtil.LOCALHOST4), () -> "no usable IPv4 loopback");
     }
 
     @Override
