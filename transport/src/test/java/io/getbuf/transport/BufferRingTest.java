@@ -45,9 +45,7 @@ class BufferRingTest {
 
     @Test
     void exhaustedRingIsReportedAndReadingGoesOn() throws Exception {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(
-                new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(ENTRIES, SIZE)
-                        .setIncremental(false))));
+        EventLoopGroup group = TestSupport.ringGroup(1, ENTRIES, SIZE);
         List<ByteBuf> held = new CopyOnWriteArrayList<>();
         AtomicInteger exhausted = new AtomicInteger();
         AtomicInteger received = new AtomicInteger();
@@ -106,9 +104,7 @@ class BufferRingTest {
 
     @Test
     void autoReadTurnedOffInTheExhaustedEventStopsReading() throws Exception {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(
-                new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(ENTRIES, SIZE)
-                        .setIncremental(false))));
+        EventLoopGroup group = TestSupport.ringGroup(1, ENTRIES, SIZE);
         List<ByteBuf> held = new CopyOnWriteArrayList<>();
         AtomicInteger received = new AtomicInteger();
         AtomicInteger readCompletes = new AtomicInteger();
@@ -187,9 +183,7 @@ class BufferRingTest {
      */
     @Test
     void aDroppedRingBufferIsReportedAndTakenBack() throws Exception {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(
-                new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(ENTRIES, SIZE)
-                        .setIncremental(false))));
+        EventLoopGroup group = TestSupport.ringGroup(1, ENTRIES, SIZE);
         AtomicInteger reads = new AtomicInteger();
         AtomicInteger received = new AtomicInteger();
         try {
@@ -211,10 +205,7 @@ class BufferRingTest {
                     .handler(new ChannelInboundHandlerAdapter())
                     .connect(server.localAddress()).sync().channel();
             client.writeAndFlush(Unpooled.wrappedBuffer(new byte[100])).sync();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (received.get() < 100 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            assertTrue(TestSupport.await(() -> received.get() == 100, 10), "received");
             assertEquals(1, ring.lentCount(), "the dropped buffer is still lent");
 
             List<String> leaks = RecordingLeakDetector.collectLeaks();
@@ -228,9 +219,7 @@ class BufferRingTest {
             // and the ring goes on working with all its buffers
             int more = ENTRIES * SIZE * 4;
             client.writeAndFlush(Unpooled.wrappedBuffer(new byte[more])).sync();
-            while (received.get() < 100 + more && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(10)) {
-                Thread.sleep(5);
-            }
+            TestSupport.await(() -> received.get() >= 100 + more, 10);
             assertEquals(100 + more, received.get());
             client.close().sync();
             server.close().sync();
@@ -247,9 +236,7 @@ class BufferRingTest {
     void theSlabIsFreedOnceWhenTheLastBufferComesBack() throws Exception {
         for (int round = 0; round < 20; round++) {
             int hold = round == 0 ? 0 : ENTRIES;
-            EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(
-                    new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(ENTRIES, SIZE)
-                            .setIncremental(false))));
+            EventLoopGroup group = TestSupport.ringGroup(1, ENTRIES, SIZE);
             List<ByteBuf> held = new CopyOnWriteArrayList<>();
             AtomicInteger received = new AtomicInteger();
             io.netty.util.concurrent.Future<?> shutdown = null;
@@ -271,12 +258,10 @@ class BufferRingTest {
                 Channel client = new Bootstrap().group(group).channel(GetBufSocketChannel.class)
                         .handler(new ChannelInboundHandlerAdapter())
                         .connect(server.localAddress()).sync().channel();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                for (int sent = 1; held.size() < hold && System.nanoTime() < deadline; sent++) {
+                for (int sent = 1; held.size() < hold && sent <= 4 * ENTRIES; sent++) {
                     client.writeAndFlush(Unpooled.wrappedBuffer(new byte[SIZE])).sync();
-                    while (received.get() < sent * SIZE && System.nanoTime() < deadline) {
-                        Thread.sleep(1);
-                    }
+                    int expected = sent * SIZE;
+                    assertTrue(TestSupport.await(() -> received.get() >= expected, 10), "received");
                 }
                 assertEquals(hold, held.size());
                 client.close().sync();

@@ -109,11 +109,15 @@ class ConnectTest {
     }
 
     private static void awaitRegistrations(int expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        int now;
-        while ((now = registrations()) != expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(expected, now, "every registration but the loop's others ended (the connect came back)");
+        int[] now = new int[1];
+        TestSupport.await(() -> {
+            try {
+                now[0] = registrations();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return now[0] == expected;
+        }, 5);
+        assertEquals(expected, now[0], "every registration but the loop's others ended (the connect came back)");
     }
 }

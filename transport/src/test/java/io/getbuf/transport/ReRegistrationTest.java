@@ -57,8 +57,7 @@ class ReRegistrationTest {
 
     private static EventLoopGroup ringGroup() {
         // two loops, each with its own small buffer ring: a buffer id means a different buffer in each
-        return new MultiThreadIoEventLoopGroup(2, GetBufIoHandler.newFactory(new GetBufIoHandlerConfig()
-                .setBufferRing(new GetBufBufferRingConfig(16, 4096).setIncremental(false))));
+        return TestSupport.ringGroup(2, 16, 4096);
     }
 
     @Test
@@ -124,11 +123,8 @@ class ReRegistrationTest {
             for (EventLoop loop : loopsOf(serverGroup)) {
                 BufferRing ring = loop.submit(() -> handlerOf(loop).bufferRing()).get();
                 if (ring != null) {
-                    long deadlineRing = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                    while (loop.submit(ring::lentCount).get() != 0 && System.nanoTime() < deadlineRing) {
-                        Thread.sleep(10);
-                    }
-                    assertEquals(0, (int) loop.submit(ring::lentCount).get(), "ring buffers not given back");
+                    TestSupport.await(() -> ring.lentCount() == 0, 5);
+                    assertEquals(0, ring.lentCount(), "ring buffers not given back");
                 }
             }
         } finally {

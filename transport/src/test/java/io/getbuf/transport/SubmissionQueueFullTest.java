@@ -69,10 +69,7 @@ class SubmissionQueueFullTest {
                         .connect(server.localAddress()).sync().channel());
                 // the server pairs its children in accept order: accept each before the next connects
                 int want = i + 1;
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (accepted.get() < want && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
-                }
+                TestSupport.await(() -> accepted.get() >= want, 10);
                 assertEquals(want, accepted.get(), "accepted");
             }
             serverGroup.next().submit(() -> handler.refuseWhenFull = true).sync();
