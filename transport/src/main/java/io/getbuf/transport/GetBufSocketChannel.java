@@ -499,15 +499,6 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         cancelPollIn(r);
     }
 
-    /** AUTO_READ went off: the POLLIN poll goes too, or every arriving segment would still wake the loop. */
-    @Override
-    void clearReadPending0() {
-        super.clearReadPending0();
-        if (canSubmit()) {
-            cancelPollIn(registration);
-        }
-    }
-
     private void cancelPollIn(IoRegistration r) {
         if (pollInState == POLL_IN_ARMED) {
             pollInState = POLL_IN_CANCELLING;
@@ -939,6 +930,16 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 if (readOp != 0) {
                     pollInDuringRead = true;
                 }
+            }
+            if (!config.isAutoRead() && !readPending && !peerShutdown) {
+                // Back-pressure: AUTO_READ is off and nobody asked to read. Armed, the poll would wake the loop
+                // for every segment that arrives: it goes now, at its first wake-up. (Cancelled lazily rather
+                // than when AUTO_READ goes off, since AUTO_READ often comes back before any data does, as it
+                // does for writability-driven back-pressure.)
+                if (canSubmit()) {
+                    cancelPollIn(registration);
+                }
+                return;
             }
             if (!inReadLoop) {
                 rearmRead(true); // reads on if wanted; re-arms or parks if the poll ended

@@ -109,7 +109,8 @@ class ReadModeTest {
 
     /**
      * With AUTO_READ off nothing may wake the loop for data nobody asked for: the multishot POLLIN poll that
-     * readiness reads wait on goes when AUTO_READ does. What arrived meanwhile is read once AUTO_READ is on again.
+     * readiness reads wait on is cancelled at its first wake-up after AUTO_READ went off. What arrived meanwhile is
+     * read once AUTO_READ is on again.
      */
     @Test
     void autoReadOffStopsThePollFromWakingTheLoop() throws Exception {
@@ -154,7 +155,8 @@ class ReadModeTest {
             }
             Thread.sleep(100);
             long wakeups = serverGroup.next().submit(() -> handler.readinessWakeups).get() - before;
-            assertTrue(wakeups <= 1, "with AUTO_READ off the loop was woken " + wakeups + " times for unread data");
+            // at most the first segment's wake-up, which cancels the poll, and the cancelled poll's last completion
+            assertTrue(wakeups <= 2, "with AUTO_READ off the loop was woken " + wakeups + " times for 50 unread segments");
             synchronized (received) {
                 assertEquals("first;", received.toString(), "nothing read with AUTO_READ off");
             }

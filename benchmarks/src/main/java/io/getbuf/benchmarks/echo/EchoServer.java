@@ -57,6 +57,10 @@ public final class EchoServer {
             if (rcv != null && !rcv.isEmpty()) {
                 b.childOption(ChannelOption.RCVBUF_ALLOCATOR, recvAllocator(rcv));
             }
+            Integer maxMessages = Integer.getInteger("echo.maxMessagesPerRead");
+            if (maxMessages != null) {
+                b.childOption(ChannelOption.MAX_MESSAGES_PER_READ, maxMessages);
+            }
             Channel server = b.bind(new InetSocketAddress(host, 0)).sync().channel();
             int port = ((InetSocketAddress) server.localAddress()).getPort();
             System.out.println("DESC " + transport.describe());
