@@ -11,6 +11,7 @@
 #include <jni.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "getbuf_ring.h"
@@ -85,6 +86,83 @@ static jint native_close(JNIEnv *env, jclass clazz, jint fd)
 	return close(fd) < 0 ? -errno : 0;
 }
 
+/* F_SETPIPE_SZ: the pipe's capacity, rounded up by the kernel to a power of two pages. */
+static jint native_set_pipe_size(JNIEnv *env, jclass clazz, jint fd, jint size)
+{
+	int res = fcntl(fd, F_SETPIPE_SZ, size);
+
+	return res < 0 ? -errno : res;
+}
+
+/*
+ * sendfile(2) from in_fd at offset to out_fd: bytes sent (0 at end of file) or -errno. The
+ * offset is passed by value: the file's own position is never used or moved.
+ */
+static jlong native_sendfile(JNIEnv *env, jclass clazz, jint out_fd, jint in_fd, jlong offset,
+			     jlong count)
+{
+	off_t off = (off_t) offset;
+	ssize_t res = sendfile(out_fd, in_fd, &off, (size_t) count);
+
+	return res < 0 ? -errno : (jlong) res;
+}
+
+static jfieldID region_file_field;
+static jfieldID region_transferred_field;
+static jfieldID file_channel_fd_field;
+static jfieldID file_descriptor_fd_field;
+
+/*
+ * The fd behind a DefaultFileRegion's FileChannel (the region must be open), or -EBADF. Read
+ * through JNI, which may see private fields without opening the JDK's packages to reflection.
+ */
+static jint native_file_region_fd(JNIEnv *env, jclass clazz, jobject region)
+{
+	jobject channel = (*env)->GetObjectField(env, region, region_file_field);
+	jobject descriptor;
+
+	if (channel == NULL)
+		return -EBADF;
+	descriptor = (*env)->GetObjectField(env, channel, file_channel_fd_field);
+	if (descriptor == NULL)
+		return -EBADF;
+	return (*env)->GetIntField(env, descriptor, file_descriptor_fd_field);
+}
+
+/* Records what a transfer sent in the region's own counter (FileRegion.transferred()). */
+static void native_set_file_region_transferred(JNIEnv *env, jclass clazz, jobject region,
+					       jlong transferred)
+{
+	(*env)->SetLongField(env, region, region_transferred_field, transferred);
+}
+
+static int lookup_field(JNIEnv *env, const char *class_name, const char *name, const char *sig,
+			jfieldID *out)
+{
+	jclass cls = (*env)->FindClass(env, class_name);
+
+	if (cls == NULL)
+		return -1;
+	*out = (*env)->GetFieldID(env, cls, name, sig);
+	(*env)->DeleteLocalRef(env, cls);
+	return *out == NULL ? -1 : 0;
+}
+
+static int lookup_file_region_fields(JNIEnv *env)
+{
+	if (lookup_field(env, "io/netty/channel/DefaultFileRegion", "file",
+			 "Ljava/nio/channels/FileChannel;", &region_file_field) ||
+	    lookup_field(env, "io/netty/channel/DefaultFileRegion", "transferred", "J",
+			 &region_transferred_field) ||
+	    lookup_field(env, "sun/nio/ch/FileChannelImpl", "fd", "Ljava/io/FileDescriptor;",
+			 &file_channel_fd_field) ||
+	    lookup_field(env, "java/io/FileDescriptor", "fd", "I", &file_descriptor_fd_field)) {
+		(*env)->ExceptionClear(env);
+		return -1;
+	}
+	return 0;
+}
+
 static jint native_get_buf_opcode(JNIEnv *env, jclass clazz)
 {
 	return IORING_OP_GET_BUF;
@@ -102,12 +180,19 @@ static const JNINativeMethod native_methods[] = {
 	{ "pipe", "(J)I", (void *) native_pipe },
 	{ "close", "(I)I", (void *) native_close },
 	{ "getBufOpcode0", "()I", (void *) native_get_buf_opcode },
+	{ "setPipeSize", "(II)I", (void *) native_set_pipe_size },
+	{ "sendfile", "(IIJJ)J", (void *) native_sendfile },
+	{ "fileRegionFd0", "(Lio/netty/channel/DefaultFileRegion;)I", (void *) native_file_region_fd },
+	{ "setFileRegionTransferred", "(Lio/netty/channel/DefaultFileRegion;J)V",
+	  (void *) native_set_file_region_transferred },
 };
 
 static jint getbuf_native_load(JNIEnv *env, const char *package_prefix)
 {
 	int n = sizeof(native_methods) / sizeof(native_methods[0]);
 
+	if (lookup_file_region_fields(env) != 0)
+		return JNI_ERR;
 	if (netty_unix_register(env, package_prefix) == JNI_ERR)
 		return JNI_ERR;
 	if (netty_jni_util_register_natives(env, package_prefix, NATIVE_CLASS, native_methods,

@@ -41,6 +41,10 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     static final short DATA_CANCEL = 6;
     static final short DATA_POLL_RDHUP = 7;
     static final short DATA_POLL_IN = 8;
+    /** An operation of the channel's {@link FileTransfer}; its step is in the data field's high byte. */
+    static final short DATA_FILE = 9;
+    static final int DATA_STEP_SHIFT = 8;
+    private static final int DATA_KIND_MASK = 0xff;
 
     final GetBufSocket socket;
     // every SQE this channel submits is described here first (event loop only; submit copies it)
@@ -286,7 +290,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
         }
 
         private void dispatch0(int res, int flags, byte op, short data, ByteBuf ringBuf) {
-            switch (data) {
+            switch (data & DATA_KIND_MASK) {
                 case DATA_READ:
                     readComplete(res, flags, ringBuf);
                     break;
@@ -304,6 +308,9 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                     break;
                 case DATA_POLL_IN:
                     pollInComplete(res, flags);
+                    break;
+                case DATA_FILE:
+                    fileComplete((data & 0xffff) >>> DATA_STEP_SHIFT, res, flags);
                     break;
                 case DATA_CLOSE:
                     if (res < 0) {
@@ -340,6 +347,10 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
 
         void pollInComplete(int res, int flags) {
             throw new IllegalStateException("no poll in flight");
+        }
+
+        void fileComplete(int step, int res, int flags) {
+            throw new IllegalStateException("no file transfer in flight");
         }
 
         /**

@@ -24,6 +24,13 @@ public final class GetBufChannelOption<T> extends UnixChannelOption<T> {
     public static final ChannelOption<Boolean> USE_BUFFER_RING =
             valueOf(GetBufChannelOption.class, "USE_BUFFER_RING");
 
+    /**
+     * How {@link io.netty.channel.DefaultFileRegion}s written to the channel are sent (see {@link GetBufFileStrategy}).
+     * Default: {@link GetBufFileStrategy#AUTO}. A strategy this kernel lacks falls back to {@code SENDFILE}.
+     */
+    public static final ChannelOption<GetBufFileStrategy> FILE_STRATEGY =
+            valueOf(GetBufChannelOption.class, "FILE_STRATEGY");
+
     @SuppressWarnings("unused")
     private GetBufChannelOption() {
     }

@@ -8,6 +8,7 @@ import io.getbuf.transport.internal.Native;
 import io.getbuf.transport.internal.Ring;
 import io.getbuf.transport.internal.SubmissionQueue;
 import io.getbuf.transport.internal.UserData;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
@@ -27,6 +28,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -63,6 +66,10 @@ public final class GetBufIoHandler implements IoHandler {
     private final int eventFd;
     private final long scratch; // 8 bytes eventfd read buffer + 16 bytes timespec
     private BufferRing bufferRing;
+    private final FileSendStrategies fileStrategies = new FileSendStrategies();
+    private final GetBufFileSendStats fileSendStats = new GetBufFileSendStats();
+    // the handler of each live event loop, for fileSendStats(EventLoop)
+    private static final Map<Object, GetBufIoHandler> HANDLERS = new ConcurrentHashMap<>();
 
     private int nextId;
     private boolean eventFdReadArmed;
@@ -102,6 +109,7 @@ public final class GetBufIoHandler implements IoHandler {
         }
         eventFd = fd;
         scratch = PlatformDependent.allocateMemory(24);
+        HANDLERS.put(executor, this);
         sq = ring.submissionQueue();
         cq = ring.completionQueue();
     }
@@ -145,6 +153,25 @@ public final class GetBufIoHandler implements IoHandler {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** This loop's ways of sending file regions. */
+    FileSendStrategies fileStrategies() {
+        return fileStrategies;
+    }
+
+    /** What this loop's channels sent of file regions, per strategy (channels add to it as they send). */
+    GetBufFileSendStats fileSendStats() {
+        return fileSendStats;
+    }
+
+    /**
+     * What the channels of a getbuf event loop sent of file regions, per {@link GetBufFileStrategy}, since the loop
+     * started; {@code null} if {@code loop} is not a live getbuf event loop.
+     */
+    public static GetBufFileSendStats fileSendStats(EventLoop loop) {
+        GetBufIoHandler handler = HANDLERS.get(loop);
+        return handler == null ? null : handler.fileSendStats;
     }
 
     /** The provided-buffer ring of this loop, or {@code null}. */
@@ -428,6 +455,10 @@ public final class GetBufIoHandler implements IoHandler {
         if (bufferRing != null) {
             bufferRing.close(quiescent);
         }
+        if (quiescent) {
+            fileStrategies.close();
+        }
+        HANDLERS.remove(executor, this);
         ring.close();
         Native.close(eventFd);
         if (quiescent) {

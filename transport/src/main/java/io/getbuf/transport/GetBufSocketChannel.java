@@ -16,6 +16,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FileRegion;
 import io.netty.channel.IoRegistration;
@@ -119,7 +120,11 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private final List<ByteBuf> writing = new ArrayList<>(); // references the write in flight owns
     private IovArray iov;
     private final ChannelOutboundBuffer.MessageProcessor gatherWritev = this::gatherWritev;
-    private ByteBuf fileChunk;        // bytes of the current FileRegion read but not yet sent
+    private ByteBuf fileChunk;        // bytes of the current custom FileRegion read but not yet sent
+    private FileTransfer fileTransfer; // the DefaultFileRegion being sent, until its last operation is back
+    private final TransferHost fileTransferHost = new TransferHost();
+    private final GetBufFileSendStats fileSendStats = new GetBufFileSendStats();
+    private boolean inScheduleWrite;
 
     // connect state
     private long connectOp;
@@ -324,6 +329,15 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             // deregistered: the next registration sends what is left (registeredActive)
             return;
         }
+        inScheduleWrite = true;
+        try {
+            scheduleWrite0(in);
+        } finally {
+            inScheduleWrite = false;
+        }
+    }
+
+    private void scheduleWrite0(ChannelOutboundBuffer in) {
         for (;;) {
             Object msg = in.current();
             if (msg == null) {
@@ -341,6 +355,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                     submitSend(buf, buf.readerIndex(), buf.readableBytes());
                 }
                 return;
+            }
+            if (msg instanceof DefaultFileRegion) {
+                if (transferFileRegion(in, (DefaultFileRegion) msg)) {
+                    return;
+                }
+                continue;
             }
             if (msg instanceof FileRegion) {
                 if (scheduleFileRegion(in, (FileRegion) msg)) {
@@ -392,8 +412,119 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     }
 
     /**
-     * Sends a FileRegion by reading it chunk by chunk into a direct buffer (any FileRegion works
-     * this way, custom ones included). Returns false when the region was finished and removed.
+     * Sends a DefaultFileRegion through this loop's {@link FileSendStrategy}: returns true while the transfer is
+     * under way (its completions go on), false when the region is done and the next message may go.
+     */
+    private boolean transferFileRegion(ChannelOutboundBuffer in, DefaultFileRegion region) {
+        FileTransfer t = fileTransfer;
+        if (t == null) {
+            if (region.transferred() >= region.count()) {
+                in.remove();
+                return false;
+            }
+            int fd;
+            try {
+                region.open();
+                fd = Native.fileRegionFd(region);
+                if (fd < 0) {
+                    throw Errors.newIOException("file descriptor of " + region, fd);
+                }
+            } catch (Throwable cause) {
+                in.remove(cause);
+                return false;
+            }
+            FileSendStrategy strategy = handler().fileStrategies().choose(config.getFileStrategy(),
+                    region.count() - region.transferred());
+            t = fileTransfer = strategy.newTransfer(fileTransferHost, region, fd);
+        } else if (t.region != region || t.isEnded()) {
+            // the previous transfer's last operations are still reporting back: released() goes on
+            return true;
+        }
+        t.resume();
+        return !t.isEnded();
+    }
+
+    /** What a {@link FileTransfer} needs of this channel. */
+    private final class TransferHost implements FileTransfer.Host {
+        @Override
+        public IoRegistration registration() {
+            return registration;
+        }
+
+        @Override
+        public boolean canSubmit() {
+            return GetBufSocketChannel.this.canSubmit();
+        }
+
+        @Override
+        public GetBufIoOps ops() {
+            return ops;
+        }
+
+        @Override
+        public int socketFd() {
+            return socket.intValue();
+        }
+
+        @Override
+        public GetBufIoHandler handler() {
+            return GetBufSocketChannel.this.handler();
+        }
+
+        @Override
+        public void sent(FileTransfer transfer, long bytes) {
+            ChannelOutboundBuffer in = unsafe().outboundBuffer();
+            if (in != null) {
+                in.progress(bytes);
+            }
+            GetBufFileStrategy kind = transfer.strategy;
+            fileSendStats.addBytes(kind, bytes);
+            handler().fileSendStats().addBytes(kind, bytes);
+        }
+
+        @Override
+        public void finished(FileTransfer transfer) {
+            fileSendStats.addRegion(transfer.strategy);
+            handler().fileSendStats().addRegion(transfer.strategy);
+            ChannelOutboundBuffer in = unsafe().outboundBuffer();
+            if (in != null && in.current() == transfer.region) {
+                in.remove();
+            }
+        }
+
+        @Override
+        public void failed(FileTransfer transfer, Throwable cause) {
+            ChannelOutboundBuffer in = unsafe().outboundBuffer();
+            if (in == null || in.current() != transfer.region) {
+                return; // closed meanwhile: the outbound buffer failed it already
+            }
+            if (cause instanceof SocketWriteException) {
+                ((StreamUnsafe) unsafe()).writeFailed(cause.getCause());
+            } else {
+                in.remove(cause);
+            }
+        }
+
+        @Override
+        public void released(FileTransfer transfer) {
+            if (fileTransfer == transfer) {
+                fileTransfer = null;
+            }
+            ChannelOutboundBuffer in = unsafe().outboundBuffer();
+            if (!inScheduleWrite && writeOp == 0 && in != null && !in.isEmpty() && isActive()) {
+                scheduleWrite(in);
+            }
+        }
+    }
+
+    /** Bytes and file regions this channel sent, per {@link GetBufFileStrategy}. */
+    public GetBufFileSendStats fileSendStats() {
+        return fileSendStats;
+    }
+
+    /**
+     * Sends a custom FileRegion (one that only knows transferTo) by reading it chunk by chunk into a direct buffer.
+     * Returns false when the region was finished and removed.
      */
     private boolean scheduleFileRegion(ChannelOutboundBuffer in, FileRegion region) {
         ByteBuf chunk = fileChunk;
@@ -487,6 +618,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     @Override
     void cancelOperations(IoRegistration r) {
         super.cancelOperations(r);
+        if (fileTransfer != null) {
+            fileTransfer.cancel();
+        }
         if (pollOp != 0) {
             cancel(r, pollOp);
         }
@@ -1000,8 +1134,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 if (msg instanceof FileRegion) {
                     fileChunk.skipBytes(res);
                     in.progress(res);
+                    fileSendStats.addBytes(GetBufFileStrategy.COPY, res);
+                    handler().fileSendStats().addBytes(GetBufFileStrategy.COPY, res);
                     if (!fileChunk.isReadable() && ((FileRegion) msg).transferred() >= ((FileRegion) msg).count()) {
                         releaseFileChunk();
+                        fileSendStats.addRegion(GetBufFileStrategy.COPY);
+                        handler().fileSendStats().addRegion(GetBufFileStrategy.COPY);
                         in.remove();
                     }
                 } else {
@@ -1015,8 +1153,29 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             }
         }
 
+        /** A write failed for the socket's sake: fail it and close, as Netty's transports do. */
+        void writeFailed(Throwable cause) {
+            handleWriteError(cause);
+        }
+
+        @Override
+        void fileComplete(int step, int res, int flags) {
+            FileTransfer t = fileTransfer;
+            if (t == null) {
+                throw new IllegalStateException("completion of file step " + step + " (res " + res
+                        + ") with no transfer in flight");
+            }
+            if (!isOpen()) {
+                t.abandon(); // the outbound buffer failed the region; the transfer only waits for its operations
+            }
+            t.complete(step, res, flags);
+        }
+
         @Override
         void freeResources() {
+            if (fileTransfer != null) {
+                fileTransfer.abandon(); // closed between two of its operations: nothing else would end it
+            }
             if (iov != null) {
                 iov.release();
                 iov = null;

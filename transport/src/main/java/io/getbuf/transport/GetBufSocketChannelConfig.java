@@ -29,6 +29,7 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
     private final GetBufSocket socket;
     private volatile boolean allowHalfClosure;
     private volatile boolean useBufferRing = true;
+    private volatile GetBufFileStrategy fileStrategy = GetBufFileStrategy.AUTO;
 
     GetBufSocketChannelConfig(GetBufSocketChannel channel, GetBufSocket socket) {
         super(channel);
@@ -41,7 +42,8 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
     public Map<ChannelOption<?>, Object> getOptions() {
         return getOptions(super.getOptions(), SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR,
                 SO_LINGER, IP_TOS, ALLOW_HALF_CLOSURE, UnixChannelOption.SO_REUSEPORT, GetBufChannelOption.TCP_CORK,
-                GetBufChannelOption.TCP_QUICKACK, GetBufChannelOption.USE_BUFFER_RING, TCP_FASTOPEN_CONNECT);
+                GetBufChannelOption.TCP_QUICKACK, GetBufChannelOption.USE_BUFFER_RING, TCP_FASTOPEN_CONNECT,
+                GetBufChannelOption.FILE_STRATEGY);
     }
 
     @SuppressWarnings("unchecked")
@@ -86,6 +88,9 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
         if (option == TCP_FASTOPEN_CONNECT) {
             return (T) Boolean.valueOf(isTcpFastOpenConnect());
         }
+        if (option == GetBufChannelOption.FILE_STRATEGY) {
+            return (T) getFileStrategy();
+        }
         return super.getOption(option);
     }
 
@@ -118,6 +123,8 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
             setUseBufferRing((Boolean) value);
         } else if (option == TCP_FASTOPEN_CONNECT) {
             setTcpFastOpenConnect((Boolean) value);
+        } else if (option == GetBufChannelOption.FILE_STRATEGY) {
+            setFileStrategy((GetBufFileStrategy) value);
         } else {
             return super.setOption(option, value);
         }
@@ -239,6 +246,16 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
 
     public GetBufSocketChannelConfig setTcpFastOpenConnect(boolean fastOpenConnect) {
         SocketOptions.set(() -> socket.setTcpFastOpenConnect(fastOpenConnect));
+        return this;
+    }
+
+    /** {@link GetBufChannelOption#FILE_STRATEGY}. */
+    public GetBufFileStrategy getFileStrategy() {
+        return fileStrategy;
+    }
+
+    public GetBufSocketChannelConfig setFileStrategy(GetBufFileStrategy fileStrategy) {
+        this.fileStrategy = fileStrategy == null ? GetBufFileStrategy.AUTO : fileStrategy;
         return this;
     }
 

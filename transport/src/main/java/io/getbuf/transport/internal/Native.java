@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport.internal;
 
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.unix.Unix;
 import io.netty.util.internal.NativeLibraryLoader;
 import io.netty.util.internal.PlatformDependent;
@@ -197,6 +198,25 @@ public final class Native {
     public static native int pipe(long fdsAddress);
 
     public static native int close(int fd);
+
+    /** fcntl(F_SETPIPE_SZ): the pipe's new capacity in bytes, or -errno. */
+    public static native int setPipeSize(int fd, int size);
+
+    /**
+     * sendfile(2) of up to {@code count} bytes of {@code inFd} at {@code offset} to {@code outFd}: bytes sent (0 at
+     * the end of the file) or -errno (-EAGAIN: the socket is full). The file's own position is not used.
+     */
+    public static native long sendfile(int outFd, int inFd, long offset, long count);
+
+    /** The fd of an opened {@link DefaultFileRegion}'s FileChannel. */
+    public static int fileRegionFd(DefaultFileRegion region) {
+        return fileRegionFd0(region);
+    }
+
+    private static native int fileRegionFd0(DefaultFileRegion region);
+
+    /** Sets what {@link DefaultFileRegion#transferred()} reports (as Netty's epoll transport does). */
+    public static native void setFileRegionTransferred(DefaultFileRegion region, long transferred);
 
     private static native int getBufOpcode0();
 }
