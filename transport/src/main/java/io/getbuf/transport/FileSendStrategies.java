@@ -5,6 +5,7 @@ package io.getbuf.transport;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The {@link FileSendStrategy} instances of one event loop (and what they pool), and the choice per region: the
@@ -14,9 +15,36 @@ import java.util.Map;
 final class FileSendStrategies {
     private final Map<GetBufFileStrategy, FileSendStrategy> strategies = new EnumMap<>(GetBufFileStrategy.class);
     private final FileSendStrategy fallback;
+    private final int ringFd;
+    private final GetBufIoHandlerConfig config;
+    private RegisteredBufferTable table;
+    private final PipePool pipes;
 
-    FileSendStrategies() {
+    FileSendStrategies(int ringFd, GetBufIoHandlerConfig config, ScheduledExecutorService loop) {
+        this.ringFd = ringFd;
+        this.config = config;
         fallback = add(new SendfileStrategy());
+        pipes = new PipePool(config.maxPipes(), config.pipeSize(), loop);
+        add(new SpliceStrategy(pipes));
+        add(ReadSendStrategy.readFixed(this::table));
+        add(ReadSendStrategy.copy());
+    }
+
+    /** The ring's registered-buffer table, created (not yet registered) on first use. */
+    RegisteredBufferTable table() {
+        if (table == null) {
+            table = new RegisteredBufferTable(ringFd, config.registeredBuffers(), config.fileChunks(),
+                    config.fileChunkSize());
+        }
+        return table;
+    }
+
+    PipePool pipes() {
+        return pipes;
+    }
+
+    FileSendStrategy strategy(GetBufFileStrategy kind) {
+        return strategies.get(kind);
     }
 
     private FileSendStrategy add(FileSendStrategy s) {
@@ -38,6 +66,9 @@ final class FileSendStrategies {
     void close() {
         for (FileSendStrategy s : strategies.values()) {
             s.close();
+        }
+        if (table != null) {
+            table.close();
         }
     }
 }

@@ -34,6 +34,9 @@ abstract class FileTransfer {
 
         GetBufIoHandler handler();
 
+        /** The channel's allocator (for buffers a strategy reads into). */
+        io.netty.buffer.ByteBufAllocator alloc();
+
         /** {@code bytes} of the transfer's region left for the socket. */
         void sent(FileTransfer transfer, long bytes);
 

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -66,7 +67,7 @@ public final class GetBufIoHandler implements IoHandler {
     private final int eventFd;
     private final long scratch; // 8 bytes eventfd read buffer + 16 bytes timespec
     private BufferRing bufferRing;
-    private final FileSendStrategies fileStrategies = new FileSendStrategies();
+    private final FileSendStrategies fileStrategies;
     private final GetBufFileSendStats fileSendStats = new GetBufFileSendStats();
     // the handler of each live event loop, for fileSendStats(EventLoop)
     private static final Map<Object, GetBufIoHandler> HANDLERS = new ConcurrentHashMap<>();
@@ -109,6 +110,8 @@ public final class GetBufIoHandler implements IoHandler {
         }
         eventFd = fd;
         scratch = PlatformDependent.allocateMemory(24);
+        fileStrategies = new FileSendStrategies(ring.fd(), config,
+                executor instanceof ScheduledExecutorService ? (ScheduledExecutorService) executor : null);
         HANDLERS.put(executor, this);
         sq = ring.submissionQueue();
         cq = ring.completionQueue();
@@ -172,6 +175,11 @@ public final class GetBufIoHandler implements IoHandler {
     public static GetBufFileSendStats fileSendStats(EventLoop loop) {
         GetBufIoHandler handler = HANDLERS.get(loop);
         return handler == null ? null : handler.fileSendStats;
+    }
+
+    /** The handler of a live getbuf event loop, or null (tests, diagnostics). */
+    static GetBufIoHandler handlerOf(EventLoop loop) {
+        return HANDLERS.get(loop);
     }
 
     /** The provided-buffer ring of this loop, or {@code null}. */

@@ -11,6 +11,11 @@ public final class GetBufIoHandlerConfig {
     private int cqSize;
     private GetBufBufferRingConfig bufferRing;
     private boolean singleIssuer = true;
+    private int registeredBuffers = 64;
+    private int fileChunks = 16;
+    private int fileChunkSize = 256 * 1024;
+    private int maxPipes = 64;
+    private int pipeSize = 256 * 1024;
 
     /** Submission queue entries (rounded up to a power of two by the kernel). Default 4096. */
     public GetBufIoHandlerConfig setRingSize(int ringSize) {
@@ -40,6 +45,56 @@ public final class GetBufIoHandlerConfig {
         return this;
     }
 
+    /**
+     * Slots of the ring's registered-buffer table (registered on first use). The first {@link #setFileChunks}
+     * hold the chunks READ_FIXED file transfers read into. Default 64.
+     */
+    public GetBufIoHandlerConfig setRegisteredBuffers(int slots) {
+        this.registeredBuffers = ObjectUtil.checkPositive(slots, "slots");
+        return this;
+    }
+
+    public int registeredBuffers() {
+        return registeredBuffers;
+    }
+
+    /**
+     * Registered chunks for {@link GetBufFileStrategy#READ_FIXED} file transfers, and their size: a transfer reads up
+     * to {@link ReadSendStrategy#DEPTH} of them per submission; transfers beyond what the chunks serve wait for one.
+     * Default 16 of 256 KiB (4 MiB pinned per event loop, from the first READ_FIXED transfer on).
+     */
+    public GetBufIoHandlerConfig setFileChunks(int chunks, int chunkSize) {
+        this.fileChunks = ObjectUtil.checkPositive(chunks, "chunks");
+        this.fileChunkSize = ObjectUtil.checkPositive(chunkSize, "chunkSize");
+        return this;
+    }
+
+    public int fileChunks() {
+        return fileChunks;
+    }
+
+    public int fileChunkSize() {
+        return fileChunkSize;
+    }
+
+    /**
+     * Pipes of the loop's {@link GetBufFileStrategy#SPLICE} transfers (one per transfer; more transfers wait for
+     * one) and their capacity ({@code F_SETPIPE_SZ}; the kernel's pipe-max-size bounds it). Default 64 of 256 KiB.
+     */
+    public GetBufIoHandlerConfig setPipes(int maxPipes, int pipeSize) {
+        this.maxPipes = ObjectUtil.checkPositive(maxPipes, "maxPipes");
+        this.pipeSize = ObjectUtil.checkPositive(pipeSize, "pipeSize");
+        return this;
+    }
+
+    public int maxPipes() {
+        return maxPipes;
+    }
+
+    public int pipeSize() {
+        return pipeSize;
+    }
+
     public boolean isSingleIssuer() {
         return singleIssuer;
     }
@@ -58,12 +113,14 @@ public final class GetBufIoHandlerConfig {
 
     GetBufIoHandlerConfig copy() {
         return new GetBufIoHandlerConfig().setRingSize(ringSize).setCqSize(cqSize).setBufferRing(bufferRing)
-                .setSingleIssuer(singleIssuer);
+                .setSingleIssuer(singleIssuer).setRegisteredBuffers(registeredBuffers)
+                .setFileChunks(fileChunks, fileChunkSize).setPipes(maxPipes, pipeSize);
     }
 
     @Override
     public String toString() {
         return "GetBufIoHandlerConfig{ringSize=" + ringSize + ", cqSize=" + cqSize + ", bufferRing=" + bufferRing
-                + ", singleIssuer=" + singleIssuer + '}';
+                + ", singleIssuer=" + singleIssuer + ", registeredBuffers=" + registeredBuffers + ", fileChunks="
+                + fileChunks + 'x' + fileChunkSize + ", pipes=" + maxPipes + 'x' + pipeSize + '}';
     }
 }

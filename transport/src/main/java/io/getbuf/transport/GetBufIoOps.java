@@ -111,6 +111,15 @@ public final class GetBufIoOps implements IoOps {
         return this;
     }
 
+    /** sendmsg(2) of the struct msghdr at {@code msghdr} (its iovecs name the bytes) with {@code msgFlags}. */
+    GetBufIoOps sendmsg(int fd, long msghdr, int msgFlags, short data) {
+        describe(Native.IORING_OP_SENDMSG, fd, data);
+        addr = msghdr;
+        len = 1;
+        opFlags = msgFlags;
+        return this;
+    }
+
     GetBufIoOps writev(int fd, long iov, int iovCount, short data) {
         describe(Native.IORING_OP_WRITEV, fd, data);
         addr = iov;
@@ -172,6 +181,48 @@ public final class GetBufIoOps implements IoOps {
     GetBufIoOps timeoutRemove(long userData, short data) {
         describe(Native.IORING_OP_TIMEOUT_REMOVE, -1, data);
         addr = userData;
+        return this;
+    }
+
+    /**
+     * splice(2) of {@code len} bytes from {@code fdIn} (at {@code offIn}, or -1 for a pipe) to {@code fdOut} (at
+     * {@code offOut}, or -1); one side must be a pipe. The kernel always runs it on an io-wq worker.
+     */
+    GetBufIoOps splice(int fdIn, long offIn, int fdOut, long offOut, int len, int spliceFlags, short data) {
+        describe(Native.IORING_OP_SPLICE, fdOut, data);
+        off = offOut;
+        addr = offIn;      // splice_off_in
+        spliceFdIn = fdIn;
+        this.len = len;
+        opFlags = spliceFlags;
+        return this;
+    }
+
+    /**
+     * {@code IORING_OP_READ_FIXED}: {@code len} bytes of {@code fd} at {@code offset} into {@code addr}, which lies in
+     * registered buffer {@code slot}.
+     */
+    GetBufIoOps readFixed(int fd, long offset, long addr, int len, int slot, short data) {
+        describe(Native.IORING_OP_READ_FIXED, fd, data);
+        off = offset;
+        this.addr = addr;
+        this.len = len;
+        bufIndex = (short) slot;
+        return this;
+    }
+
+    /** {@code IORING_OP_READ} of {@code len} bytes of {@code fd} at {@code offset} (not the file position). */
+    GetBufIoOps readAt(int fd, long offset, long addr, int len, short data) {
+        describe(Native.IORING_OP_READ, fd, data);
+        off = offset;
+        this.addr = addr;
+        this.len = len;
+        return this;
+    }
+
+    /** Links the described SQE to the next one (IOSQE_IO_LINK): that one starts after this one succeeded. */
+    GetBufIoOps linked() {
+        flags |= Native.IOSQE_IO_LINK;
         return this;
     }
 

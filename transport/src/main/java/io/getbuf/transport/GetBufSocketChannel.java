@@ -58,6 +58,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GetBufSocketChannel extends AbstractGetBufChannel implements SocketChannel {
     private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int MSG_MORE = 0x8000;
+    // struct msghdr (x86_64): name, namelen, iov, iovlen, control, controllen, flags
+    private static final int SIZEOF_MSGHDR = 56;
+    private static final int MSGHDR_IOV = 16;
+    private static final int MSGHDR_IOVLEN = 24;
     private static final int FILE_CHUNK = 64 * 1024;
     private static final int POLLIN = 0x0001;
     private static final int POLLRDHUP = 0x2000;
@@ -120,6 +125,8 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private final List<ByteBuf> writing = new ArrayList<>(); // references the write in flight owns
     private IovArray iov;
     private final ChannelOutboundBuffer.MessageProcessor gatherWritev = this::gatherWritev;
+    private boolean moreAfterGather; // the last gather stopped before a file region with bytes to send
+    private long msghdr;             // struct msghdr of MSG_MORE sends (see submitWritev)
     private ByteBuf fileChunk;        // bytes of the current custom FileRegion read but not yet sent
     private FileTransfer fileTransfer; // the DefaultFileRegion being sent, until its last operation is back
     private final TransferHost fileTransferHost = new TransferHost();
@@ -386,18 +393,40 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         IovArray iovArray = iov;
         iovArray.clear();
         iovArray.maxBytes(Integer.MAX_VALUE);
+        moreAfterGather = false;
         try {
             in.forEachFlushedMessage(gatherWritev);
         } catch (Exception e) {
             PlatformDependent.throwException(e);
         }
-        writeOp = registration.submit(ops.writev(socket.intValue(), iovArray.memoryAddress(0),
-                iovArray.count(), DATA_WRITE));
+        if (moreAfterGather) {
+            // a file region follows: MSG_MORE holds back the last partial
+            // segment until the rest comes, so a response's head and body leave in full segments (nginx's
+            // tcp_nopush does it with TCP_CORK, two setsockopt calls per response); writev has no flags, sendmsg does
+            if (msghdr == 0) {
+                msghdr = PlatformDependent.allocateMemory(SIZEOF_MSGHDR);
+                PlatformDependent.setMemory(msghdr, SIZEOF_MSGHDR, (byte) 0);
+            }
+            PlatformDependent.putLong(msghdr + MSGHDR_IOV, iovArray.memoryAddress(0));
+            PlatformDependent.putLong(msghdr + MSGHDR_IOVLEN, iovArray.count());
+            writeOp = registration.submit(ops.sendmsg(socket.intValue(), msghdr, MSG_NOSIGNAL | MSG_MORE,
+                    DATA_WRITE));
+        } else {
+            writeOp = registration.submit(ops.writev(socket.intValue(), iovArray.memoryAddress(0),
+                    iovArray.count(), DATA_WRITE));
+        }
     }
 
-    /** Adds flushed buffers to {@link #iov} (each retained by the write), up to the first non-buffer. */
+    /**
+     * Adds flushed buffers to {@link #iov} (each retained by the write), up to the first non-buffer;
+     * {@link #moreAfterGather} says whether a file region with bytes to send follows them.
+     */
     private boolean gatherWritev(Object msg) {
         if (!(msg instanceof ByteBuf)) {
+            // only bytes that are sure to follow may hold back the last segment: MSG_MORE with nothing after it
+            // would leave that segment unsent until the next write
+            moreAfterGather = msg instanceof FileRegion
+                    && ((FileRegion) msg).count() > ((FileRegion) msg).transferred();
             return false;
         }
         ByteBuf buf = (ByteBuf) msg;
@@ -469,6 +498,11 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         @Override
         public GetBufIoHandler handler() {
             return GetBufSocketChannel.this.handler();
+        }
+
+        @Override
+        public ByteBufAllocator alloc() {
+            return GetBufSocketChannel.this.alloc();
         }
 
         @Override
@@ -1173,6 +1207,10 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
         @Override
         void freeResources() {
+            if (msghdr != 0) {
+                PlatformDependent.freeMemory(msghdr);
+                msghdr = 0;
+            }
             if (fileTransfer != null) {
                 fileTransfer.abandon(); // closed between two of its operations: nothing else would end it
             }

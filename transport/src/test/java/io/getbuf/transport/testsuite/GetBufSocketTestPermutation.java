@@ -6,6 +6,7 @@ package io.getbuf.transport.testsuite;
 import io.getbuf.transport.GetBuf;
 import io.getbuf.transport.GetBufBufferRingConfig;
 import io.getbuf.transport.GetBufChannelOption;
+import io.getbuf.transport.GetBufFileStrategy;
 import io.getbuf.transport.GetBufIoHandler;
 import io.getbuf.transport.GetBufIoHandlerConfig;
 import io.getbuf.transport.GetBufServerSocketChannel;
@@ -132,6 +133,20 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
     /** {@link #socket()}, with the buffer ring on every getbuf channel if {@code bufferRing}. */
     public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socket(boolean bufferRing) {
         return withoutNioNio(combo(serverSocket(bufferRing), clientSocket(bufferRing)));
+    }
+
+    /**
+     * {@link #socket()} with every getbuf channel sending file regions with {@code fileStrategy}
+     * ({@link GetBufChannelOption#FILE_STRATEGY}: clients and server children alike).
+     */
+    public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socket(GetBufFileStrategy fileStrategy) {
+        List<BootstrapFactory<ServerBootstrap>> servers = serverSocket(false);
+        BootstrapFactory<ServerBootstrap> getbufServer = servers.get(0);
+        servers.set(0, () -> getbufServer.newInstance().childOption(GetBufChannelOption.FILE_STRATEGY, fileStrategy));
+        List<BootstrapFactory<Bootstrap>> clients = clientSocket(false);
+        BootstrapFactory<Bootstrap> getbufClient = clients.get(0);
+        clients.set(0, () -> getbufClient.newInstance().option(GetBufChannelOption.FILE_STRATEGY, fileStrategy));
+        return withoutNioNio(combo(servers, clients));
     }
 
     /**

@@ -1,0 +1,176 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.getbuf.transport.internal.Native;
+import io.getbuf.transport.internal.RegisteredBuffers;
+import io.netty.channel.unix.Errors;
+import io.netty.util.internal.PlatformDependent;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+
+/**
+ * The registered-buffer table of one event loop's ring ({@code IORING_REGISTER_BUFFERS2} with
+ * {@code IORING_RSRC_REGISTER_SPARSE}): its first slots hold the loop's file chunks, buffers of one page-aligned slab
+ * that file transfers read into with {@code IORING_OP_READ_FIXED} and send from. The table is registered on first
+ * use (registered memory is pinned and, for unprivileged users, counted against {@code RLIMIT_MEMLOCK}).
+ *
+ * <p>Each chunk is lent to one transfer at a time and taken back when that transfer's operations have all reported
+ * back. When every chunk is lent, a transfer waits in line ({@link #lend} returns null) and resumes when one comes
+ * back: back-pressure, never an error. Event loop only.
+ */
+final class RegisteredBufferTable {
+    /** One registered chunk: its slot in the table and its memory. */
+    static final class Chunk {
+        final int slot;
+        final long address;
+        final int size;
+
+        Chunk(int slot, long address, int size) {
+            this.slot = slot;
+            this.address = address;
+            this.size = size;
+        }
+    }
+
+    private final int ringFd;
+    private final int slots;
+    private final int chunks;
+    private final int chunkSize;
+    private final ArrayDeque<Chunk> free = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+    private long waits;
+    private long slab;
+    private long slabLength;
+    private boolean registered;
+    private IOException failure;
+
+    RegisteredBufferTable(int ringFd, int slots, int chunks, int chunkSize) {
+        if (chunks > slots) {
+            throw new IllegalArgumentException("chunks (" + chunks + ") > slots (" + slots + ')');
+        }
+        this.ringFd = ringFd;
+        this.slots = slots;
+        this.chunks = chunks;
+        this.chunkSize = chunkSize;
+    }
+
+    /** Registers the table and its chunks unless done (or failed) before; false when the kernel refused. */
+    boolean ensureRegistered() {
+        if (registered) {
+            return true;
+        }
+        if (failure != null) {
+            return false;
+        }
+        try {
+            register();
+            registered = true;
+        } catch (IOException e) {
+            failure = e;
+        }
+        return registered;
+    }
+
+    /** Why the table could not be registered, or null. */
+    IOException failure() {
+        return failure;
+    }
+
+    private void register() throws IOException {
+        int res = RegisteredBuffers.registerSparse(ringFd, slots);
+        if (res < 0) {
+            throw Errors.newIOException("io_uring_register(BUFFERS2, sparse, " + slots + " slots)", res);
+        }
+        slabLength = (long) chunks * chunkSize;
+        long addr = Native.mmapAnonymous(slabLength);
+        if (addr < 0) {
+            RegisteredBuffers.unregister(ringFd);
+            throw Errors.newIOException("mmap(" + slabLength + " bytes of file chunks)", (int) addr);
+        }
+        slab = addr;
+        long scratch = PlatformDependent.allocateMemory((long) chunks * RegisteredBuffers.SIZEOF_IOVEC
+                + RegisteredBuffers.SIZEOF_UPDATE);
+        try {
+            long iovecs = scratch + RegisteredBuffers.SIZEOF_UPDATE;
+            for (int i = 0; i < chunks; i++) {
+                PlatformDependent.putLong(iovecs + (long) i * RegisteredBuffers.SIZEOF_IOVEC, slab + (long) i * chunkSize);
+                PlatformDependent.putLong(iovecs + (long) i * RegisteredBuffers.SIZEOF_IOVEC + 8, chunkSize);
+            }
+            res = RegisteredBuffers.update(ringFd, 0, iovecs, chunks, scratch);
+        } finally {
+            PlatformDependent.freeMemory(scratch);
+        }
+        if (res < 0) {
+            RegisteredBuffers.unregister(ringFd);
+            Native.munmap(slab, slabLength);
+            slab = 0;
+            throw Errors.newIOException("io_uring_register(BUFFERS_UPDATE, " + chunks + " x " + chunkSize
+                    + " bytes)", res);
+        }
+        for (int i = 0; i < chunks; i++) {
+            free.add(new Chunk(i, slab + (long) i * chunkSize, chunkSize));
+        }
+    }
+
+    int chunkSize() {
+        return chunkSize;
+    }
+
+    /** A chunk, or null when all are lent: {@code whenFree} then runs once one comes back. */
+    Chunk lend(Runnable whenFree) {
+        Chunk c = free.pollLast();
+        if (c == null) {
+            if (!waiting.contains(whenFree)) {
+                waiting.add(whenFree);
+            }
+            waits++;
+        }
+        return c;
+    }
+
+    /** Takes back a chunk no operation uses any more, and wakes transfers waiting for one until it is taken. */
+    void giveBack(Chunk c) {
+        free.addLast(c);
+        // a waiter may no longer want one (its transfer ended meanwhile): go on until a chunk is taken
+        Runnable next;
+        while (!free.isEmpty() && (next = waiting.pollFirst()) != null) {
+            next.run();
+        }
+    }
+
+    /** How many times a transfer had to wait (tests). */
+    long waits() {
+        return waits;
+    }
+
+    void cancelWait(Runnable whenFree) {
+        waiting.remove(whenFree);
+    }
+
+    /** Chunks not lent (tests: back to the total once every transfer has ended). */
+    int freeChunks() {
+        return free.size();
+    }
+
+    int chunks() {
+        return registered ? chunks : 0;
+    }
+
+    /**
+     * Unregisters the table and unmaps the chunks; call it while the ring fd is still open and only when no
+     * operation is in flight (the kernel would still read or write the chunks).
+     */
+    void close() {
+        if (!registered) {
+            return;
+        }
+        registered = false;
+        RegisteredBuffers.unregister(ringFd);
+        Native.munmap(slab, slabLength);
+        slab = 0;
+        free.clear();
+    }
+}
