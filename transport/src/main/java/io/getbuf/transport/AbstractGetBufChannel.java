@@ -44,6 +44,8 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     /** An operation of the channel's {@link FileTransfer}; its step is in the data field's high byte. */
     static final short DATA_FILE = 9;
     static final int DATA_STEP_SHIFT = 8;
+    /** A SEND_ZC of a registered buffer; the number of the reference it holds is in the data field's high byte. */
+    static final short DATA_SEND_ZC = 10;
     private static final int DATA_KIND_MASK = 0xff;
 
     final GetBufSocket socket;
@@ -312,6 +314,9 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                 case DATA_FILE:
                     fileComplete((data & 0xffff) >>> DATA_STEP_SHIFT, res, flags);
                     break;
+                case DATA_SEND_ZC:
+                    sendZcComplete((data & 0xffff) >>> DATA_STEP_SHIFT, res, flags);
+                    break;
                 case DATA_CLOSE:
                     if (res < 0) {
                         logger.debug("close({}) failed: {}", socket.intValue(), res);
@@ -351,6 +356,10 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
 
         void fileComplete(int step, int res, int flags) {
             throw new IllegalStateException("no file transfer in flight");
+        }
+
+        void sendZcComplete(int serial, int res, int flags) {
+            throw new IllegalStateException("no zero-copy send in flight");
         }
 
         /**

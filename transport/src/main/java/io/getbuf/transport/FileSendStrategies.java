@@ -3,6 +3,8 @@
  */
 package io.getbuf.transport;
 
+import io.netty.util.concurrent.EventExecutor;
+
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,16 +15,21 @@ import java.util.concurrent.ScheduledExecutorService;
  * here for the region's size; a strategy this kernel lacks falls back to sendfile.
  */
 final class FileSendStrategies {
+    /** Idle registered buffers kept in their slots for reuse, in bytes. */
+    private static final long REGISTERED_CACHE_BYTES = 8L << 20;
     private final Map<GetBufFileStrategy, FileSendStrategy> strategies = new EnumMap<>(GetBufFileStrategy.class);
     private final FileSendStrategy fallback;
     private final int ringFd;
     private final GetBufIoHandlerConfig config;
     private RegisteredBufferTable table;
     private final PipePool pipes;
+    private final EventExecutor loop;
+    private RegisteredByteBufAllocator registered;
 
     FileSendStrategies(int ringFd, GetBufIoHandlerConfig config, ScheduledExecutorService loop) {
         this.ringFd = ringFd;
         this.config = config;
+        this.loop = loop instanceof EventExecutor ? (EventExecutor) loop : null;
         fallback = add(new SendfileStrategy());
         pipes = new PipePool(config.maxPipes(), config.pipeSize(), loop);
         add(new SpliceStrategy(pipes));
@@ -37,6 +44,29 @@ final class FileSendStrategies {
                     config.fileChunkSize());
         }
         return table;
+    }
+
+    /** Users' registered buffers, in the table's slots after the file chunks (created on first use). */
+    RegisteredByteBufAllocator registeredBuffers() {
+        if (registered == null) {
+            if (loop == null) {
+                throw new IllegalStateException("registered buffers need an EventExecutor loop");
+            }
+            registered = new RegisteredByteBufAllocator(table(), loop, REGISTERED_CACHE_BYTES);
+        }
+        return registered;
+    }
+
+    /** The registered-buffer allocator if something allocated from it, else null (no table is created). */
+    RegisteredByteBufAllocator registeredBuffersIfCreated() {
+        return registered;
+    }
+
+    /** Applies the table's queued slot updates: once per loop iteration, before the ring is entered. */
+    void flushTableUpdates() {
+        if (table != null) {
+            table.flushUpdates();
+        }
     }
 
     PipePool pipes() {
@@ -61,6 +91,12 @@ final class FileSendStrategies {
 
     private static GetBufFileStrategy auto(long size) {
         return GetBufFileStrategy.SENDFILE;
+    }
+
+    void closeRegisteredBuffers() {
+        if (registered != null) {
+            registered.close();
+        }
     }
 
     void close() {

@@ -8,6 +8,7 @@ import io.getbuf.transport.internal.Native;
 import io.getbuf.transport.internal.Ring;
 import io.getbuf.transport.internal.SubmissionQueue;
 import io.getbuf.transport.internal.UserData;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
@@ -18,6 +19,7 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.unix.Errors;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import io.netty.util.internal.ObjectUtil;
 import io.netty.util.internal.PlatformDependent;
@@ -177,6 +179,28 @@ public final class GetBufIoHandler implements IoHandler {
         return handler == null ? null : handler.fileSendStats;
     }
 
+    /**
+     * A direct buffer of {@code capacity} bytes (at most 1 GiB) registered with {@code loop}'s ring: written to a
+     * getbuf channel of that loop it is sent with {@code IORING_OP_SEND_ZC} from the registered memory, without a copy
+     * into the socket; the channel keeps a reference until the kernel's notification says the socket is done with
+     * the memory, so the buffer can be released (or reused after release) as soon as the write's future completes.
+     * Written to a channel of another loop, or of another transport, it is an ordinary direct buffer (copied).
+     *
+     * <p>Its capacity is fixed. The loop has {@link GetBufIoHandlerConfig#setRegisteredBuffers} slots, the first
+     * {@link GetBufIoHandlerConfig#fileChunks()} of them for file chunks; with every other slot held by an unreleased
+     * buffer the future completes when one is released (back-pressure). Callable from any thread; the memory is
+     * pinned, and for an unprivileged user counted against {@code RLIMIT_MEMLOCK}.
+     *
+     * @throws IllegalArgumentException if {@code loop} is not a live getbuf event loop
+     */
+    public static Future<ByteBuf> allocateRegistered(EventLoop loop, int capacity) {
+        GetBufIoHandler handler = HANDLERS.get(loop);
+        if (handler == null) {
+            throw new IllegalArgumentException(loop + " is not a live getbuf event loop");
+        }
+        return handler.fileStrategies.registeredBuffers().allocate(capacity);
+    }
+
     /** The handler of a live getbuf event loop, or null (tests, diagnostics). */
     static GetBufIoHandler handlerOf(EventLoop loop) {
         return HANDLERS.get(loop);
@@ -191,6 +215,8 @@ public final class GetBufIoHandler implements IoHandler {
     public int run(IoHandlerContext context) {
         // One io_uring_enter per iteration: it submits what the previous iteration queued (the
         // SQEs that completions and tasks produced) and, when the loop may block, waits.
+        // Registered-buffer slots released since the last iteration are emptied first, in one batch.
+        fileStrategies.flushTableUpdates();
         if (!cq.hasCompletions() && deferred.isEmpty() && context.canBlock()) {
             armEventFdRead();
             long deadline = context.deadlineNanos();
@@ -463,6 +489,7 @@ public final class GetBufIoHandler implements IoHandler {
         if (bufferRing != null) {
             bufferRing.close(quiescent);
         }
+        fileStrategies.closeRegisteredBuffers(); // waiting allocations fail; buffers in use stay valid
         if (quiescent) {
             fileStrategies.close();
         }

@@ -111,6 +111,21 @@ public final class GetBufIoOps implements IoOps {
         return this;
     }
 
+    /**
+     * {@code IORING_OP_SEND_ZC} of {@code len} bytes at {@code addr}, which lies in registered buffer {@code slot}
+     * ({@code IORING_RECVSEND_FIXED_BUF}): two completions, the result (with {@code IORING_CQE_F_MORE}) and the
+     * notification ({@code IORING_CQE_F_NOTIF}) once the socket no longer needs the memory.
+     */
+    GetBufIoOps sendZcFixed(int fd, long addr, int len, int msgFlags, int slot, short data) {
+        describe(Native.IORING_OP_SEND_ZC, fd, data);
+        this.addr = addr;
+        this.len = len;
+        opFlags = msgFlags;
+        ioPrio = Native.IORING_RECVSEND_FIXED_BUF;
+        bufIndex = (short) slot;
+        return this;
+    }
+
     /** sendmsg(2) of the struct msghdr at {@code msghdr} (its iovecs name the bytes) with {@code msgFlags}. */
     GetBufIoOps sendmsg(int fd, long msghdr, int msgFlags, short data) {
         describe(Native.IORING_OP_SENDMSG, fd, data);

@@ -131,6 +131,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private FileTransfer fileTransfer; // the DefaultFileRegion being sent, until its last operation is back
     private final TransferHost fileTransferHost = new TransferHost();
     private final GetBufFileSendStats fileSendStats = new GetBufFileSendStats();
+    private final ZeroCopySends zeroCopySends = new ZeroCopySends();
     private boolean inScheduleWrite;
 
     // connect state
@@ -356,6 +357,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                     in.remove();
                     continue;
                 }
+                if (submitSendZc(buf)) {
+                    return;
+                }
                 if (in.size() > 1 || buf.nioBufferCount() > 1) {
                     submitWritev(in);
                 } else {
@@ -384,6 +388,47 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         writing.add(buf.retain());
         writeOp = registration.submit(ops.send(socket.intValue(), buf.memoryAddress() + index, length,
                 MSG_NOSIGNAL, DATA_WRITE));
+    }
+
+    /**
+     * Sends a registered buffer of this loop without a copy (SEND_ZC from its slot); false when {@code buf} is not
+     * one or too many notifications are outstanding (it then goes out as an ordinary buffer).
+     */
+    private boolean submitSendZc(ByteBuf buf) {
+        int slot = registeredSlot(buf);
+        if (slot < 0) {
+            return false;
+        }
+        int n = zeroCopySends.hold(buf);
+        if (n < 0) {
+            return false;
+        }
+        writeOp = registration.submit(ops.sendZcFixed(socket.intValue(), buf.memoryAddress() + buf.readerIndex(),
+                buf.readableBytes(), MSG_NOSIGNAL, slot, (short) (DATA_SEND_ZC | n << DATA_STEP_SHIFT)));
+        if (writeOp == 0) {
+            zeroCopySends.release(n); // the registration ended: nothing was submitted
+        }
+        return true;
+    }
+
+    /** The slot of {@code buf}'s memory if it is a registered buffer of this loop's table, else -1. */
+    private int registeredSlot(ByteBuf buf) {
+        RegisteredByteBuf root = RegisteredByteBuf.rootOf(buf);
+        if (root == null || !buf.hasMemoryAddress() || buf.nioBufferCount() != 1
+                || root.owner != handler().fileStrategies().registeredBuffersIfCreated()) {
+            return -1;
+        }
+        return root.slot();
+    }
+
+    /** References zero-copy sends hold until their notifications (tests). */
+    int zeroCopyReferences() {
+        return zeroCopySends.held();
+    }
+
+    /** Zero-copy sends of registered buffers this channel submitted (tests). */
+    long zeroCopySends() {
+        return zeroCopySends.sends();
     }
 
     private void submitWritev(ChannelOutboundBuffer in) {
@@ -432,6 +477,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         ByteBuf buf = (ByteBuf) msg;
         if (!buf.isReadable()) {
             return true;
+        }
+        if (iov.count() > 0 && registeredSlot(buf) >= 0) {
+            return false; // it goes out on its own, zero-copy
         }
         if (!iov.add(buf, buf.readerIndex(), buf.readableBytes())) {
             return false;
@@ -1145,6 +1193,24 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 writing.get(i).release();
             }
             writing.clear();
+            written(res);
+        }
+
+        @Override
+        void sendZcComplete(int n, int res, int flags) {
+            if ((flags & Native.IORING_CQE_F_NOTIF) != 0) {
+                zeroCopySends.release(n); // the socket is done with the memory
+                return;
+            }
+            if ((flags & Native.IORING_CQE_F_MORE) == 0) {
+                zeroCopySends.release(n); // no notification follows (the send failed before taking the memory)
+            }
+            writeOp = 0;
+            written(res);
+        }
+
+        /** The write in flight reported {@code res}: bytes sent, or {@code -errno}. */
+        private void written(int res) {
             ChannelOutboundBuffer in = outboundBuffer();
             if (res < 0) {
                 if (res == -Native.ERRNO_ECANCELED || in == null) {

@@ -46,6 +46,10 @@ final class RegisteredBufferTable {
     private long slabLength;
     private boolean registered;
     private IOException failure;
+    /** Slots to empty at the next {@link #flushUpdates()}, ascending (consecutive ones go in one call). */
+    private final java.util.TreeSet<Integer> toEmpty = new java.util.TreeSet<>();
+    private long updateScratch;
+    private long updateCalls;
 
     RegisteredBufferTable(int ringFd, int slots, int chunks, int chunkSize) {
         if (chunks > slots) {
@@ -115,6 +119,69 @@ final class RegisteredBufferTable {
         }
     }
 
+    /** The first slot after the file chunks: slots from here up to {@link #slots()} hold users' buffers. */
+    int firstUserSlot() {
+        return chunks;
+    }
+
+    int slots() {
+        return slots;
+    }
+
+    /**
+     * Puts {@code length} bytes at {@code address} into {@code slot} now (what was there before is replaced): the
+     * next SQE may name it. Returns 0 or {@code -errno}.
+     */
+    int put(int slot, long address, int length) {
+        toEmpty.remove(slot);
+        return update(slot, address, length, 1);
+    }
+
+    /** Empties {@code slot} at the next {@link #flushUpdates()}: nothing may name it from now on. */
+    void emptyLater(int slot) {
+        toEmpty.add(slot);
+    }
+
+    /**
+     * Empties the slots queued by {@link #emptyLater}, one {@code IORING_REGISTER_BUFFERS_UPDATE} per run of
+     * consecutive slots; the event loop calls it once per iteration, so that releases do not cost a system call each.
+     */
+    void flushUpdates() {
+        while (!toEmpty.isEmpty()) {
+            int first = toEmpty.pollFirst();
+            int n = 1;
+            while (n < MAX_UPDATE_RUN && toEmpty.remove(first + n)) {
+                n++;
+            }
+            int res = update(first, 0, 0, n);
+            if (res < 0) {
+                // an empty iovec cannot be refused on a live table: only a torn-down ring gets here
+                failure = Errors.newIOException("io_uring_register(BUFFERS_UPDATE, empty " + n + " slots)", res);
+            }
+        }
+    }
+
+    /** How many update calls the table made (tests: releases are batched). */
+    long updateCalls() {
+        return updateCalls;
+    }
+
+    private static final int MAX_UPDATE_RUN = 64;
+
+    private int update(int slot, long address, int length, int count) {
+        if (updateScratch == 0) {
+            updateScratch = PlatformDependent.allocateMemory(RegisteredBuffers.SIZEOF_UPDATE
+                    + (long) MAX_UPDATE_RUN * RegisteredBuffers.SIZEOF_IOVEC);
+        }
+        long iovecs = updateScratch + RegisteredBuffers.SIZEOF_UPDATE;
+        for (int i = 0; i < count; i++) {
+            PlatformDependent.putLong(iovecs + (long) i * RegisteredBuffers.SIZEOF_IOVEC, address);
+            PlatformDependent.putLong(iovecs + (long) i * RegisteredBuffers.SIZEOF_IOVEC + 8, length);
+        }
+        updateCalls++;
+        return RegisteredBuffers.update(ringFd, slot, iovecs, count, updateScratch);
+    }
+
     int chunkSize() {
         return chunkSize;
     }
@@ -164,6 +231,11 @@ final class RegisteredBufferTable {
      * operation is in flight (the kernel would still read or write the chunks).
      */
     void close() {
+        if (updateScratch != 0) {
+            PlatformDependent.freeMemory(updateScratch);
+            updateScratch = 0;
+        }
+        toEmpty.clear();
         if (!registered) {
             return;
         }
