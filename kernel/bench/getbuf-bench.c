@@ -16,6 +16,10 @@
  * as delivered when the receiver has read it: each slice ends by waiting for
  * the receiver to have every byte sent. Cells print requests/s and MiB/s.
  *
+ * The columns of a row run interleaved, a slice each in turn, so that they
+ * share the moments of a noisy host; a cell is its column's best slice, a
+ * ratio the median of the per-round ratios of two columns' slices.
+ *
  * io_uring cells run in rounds: QD requests submitted together (each one
  * operation fetching the block linked to one delivering it), all completions
  * reaped, continuations submitted if any. Ring flags as in the RFC:
@@ -23,7 +27,6 @@
  * table.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -38,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -74,6 +78,8 @@ static const char *tmpfs_dir = "/dev/shm";
 static const char *ext4_dir;
 static size_t file_size = 64 << 20;
 static size_t cold_size = 256 << 20;
+static const char *only_cols;	/* -k: column keys to run */
+static const char col_key[] = "sSpdioGgr";	/* by enum col */
 
 static void die(const char *fmt, ...)
 {
@@ -238,7 +244,6 @@ enum col {
 	C_OPS_STOCK,	/* the same, stock: always io-wq */
 	C_GB,		/* GET_BUF, link X; a pool of 64 slots emptied in one call */
 	C_GB_REL,	/* GET_BUF, link X; each slot emptied by its own call */
-	C_GB_WARM,	/* C_GB on the cached file (uncached case) */
 	C_RF,		/* READ_FIXED, link Y (Y copies from user memory) */
 	C_NR,
 };
@@ -257,7 +262,6 @@ static const char *col_name(enum col c, enum dst_kind dst)
 	case C_GB: return dst == DST_TCP ? "GET_BUF, link SEND_ZC" : "GET_BUF, link WRITE_FIXED";
 	case C_GB_REL: return dst == DST_TCP ? "GET_BUF, link SEND_ZC, release each" :
 					       "GET_BUF, link WRITE_FIXED, release each";
-	case C_GB_WARM: return "GET_BUF, link WRITE_FIXED, cached";
 	case C_RF: return dst == DST_TCP ? "READ_FIXED, link SEND" : "READ_FIXED, link WRITE_FIXED";
 	default: return "?";
 	}
@@ -265,7 +269,7 @@ static const char *col_name(enum col c, enum dst_kind dst)
 
 static int is_get_buf(enum col c)
 {
-	return c == C_GB || c == C_GB_REL || c == C_GB_WARM;
+	return c == C_GB || c == C_GB_REL;
 }
 
 static int is_ring(enum col c)
@@ -558,85 +562,135 @@ static void wait_delivered(struct bench *b)
 		sched_yield();
 }
 
+#define MAX_SLICES	64
+
 struct cell {
-	double rps;	/* requests/s, < 0: -errno */
+	double rps;		/* best slice's requests/s; < 0: -errno */
+	double slice_rps[MAX_SLICES];
 	uint64_t continuations;
-	double iowq;	/* CPU time of io-wq workers over the cell's wall time */
+	double iowq_cpu, wall;	/* io-wq workers' CPU time, wall time (s) */
 };
 
-/* CPU time (s) of this process's io-wq workers (iou-wrk-*), from /proc. */
+/*
+ * CPU time (s) of this process's threads other than the benchmark's own
+ * (the main thread and the TCP receiver): its io-wq workers. RUSAGE_SELF
+ * keeps the time of workers that have exited.
+ */
+static pid_t rx_tid;
+
+static double thread_cpu(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (f && fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+		       &ut, &st);
+	if (f)
+		fclose(f);
+	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
+}
+
 static double iowq_cpu(void)
 {
-	char path[300], buf[512], *p;
-	unsigned long long ut, st, total = 0;
-	struct dirent *d;
-	DIR *dir = opendir("/proc/self/task");
+	struct rusage ru;
+	double all;
 
-	while (dir && (d = readdir(dir))) {
-		FILE *f;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f) && strstr(buf, "(iou-wrk-") &&
-		    (p = strrchr(buf, ')')) &&
-		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-			   &ut, &st) == 2)
-			total += ut + st;
-		fclose(f);
-	}
-	if (dir)
-		closedir(dir);
-	return (double)total / sysconf(_SC_CLK_TCK);
+	getrusage(RUSAGE_SELF, &ru);
+	all = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	      ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return all - thread_cpu(getpid()) - (rx_tid ? thread_cpu(rx_tid) : 0);
 }
 
 /*
- * The best of -n slices, after a warm-up slice: on a shared 2-core host a
- * preempted vCPU thread otherwise decides a cell.
+ * One slice of column @c: requests for @secs seconds (to TCP: until the
+ * receiver has every byte); requests/s, or -errno.
  */
-static struct cell run_cell(struct bench *b, enum col c, unsigned qd)
+static double run_slice(struct bench *b, enum col c, unsigned qd, double secs,
+			struct cell *cl)
 {
-	double slice = cell_secs / nslices, t0, t, best = 0, start, cpu0;
-	struct cell res = { 0 };
-	int s, ret = 0;
+	double t0, t, cpu0 = iowq_cpu();
+	uint64_t reqs = 0;
+	int ret = 0;
 	unsigned i;
 
 	b->continuations = 0;
-	b->off = 0;
-	if (b->evict && posix_fadvise(b->src_fd, 0, 0, POSIX_FADV_DONTNEED))
-		die("fadvise: %s", strerror(errno));
-	cpu0 = iowq_cpu();
-	start = now();
-	for (s = -1; s < nslices && !ret; s++) {
-		uint64_t reqs = 0;
-
-		t0 = now();
-		do {
-			if (is_ring(c)) {
-				ret = ring_round(b, c, qd);
-			} else {
-				for (i = 0; i < qd && !ret; i++)
-					ret = sync_request(b, c);
-			}
-			reqs += qd;
-			t = now();
-		} while (!ret && t - t0 < slice);
-		wait_delivered(b);
-		t = now();
-		if (s >= 0 && reqs / (t - t0) > best)
-			best = reqs / (t - t0);
+	if (b->evict) {		/* every slice starts uncached */
+		b->off = 0;
+		if (posix_fadvise(b->src_fd, 0, 0, POSIX_FADV_DONTNEED))
+			die("fadvise: %s", strerror(errno));
 	}
-	if (is_get_buf(c)) {	/* leave the pool empty */
+	t0 = now();
+	do {
+		if (is_ring(c)) {
+			ret = ring_round(b, c, qd);
+		} else {
+			for (i = 0; i < qd && !ret; i++)
+				ret = sync_request(b, c);
+		}
+		reqs += qd;
+		t = now();
+	} while (!ret && t - t0 < secs);
+	wait_delivered(b);
+	t = now();
+	if (is_get_buf(c)) {	/* leave the pool empty for the next column */
 		release_slots(&b->ring, 0, GB_POOL);
 		b->slot_next = 0;
 	}
-	res.rps = ret ? ret : best;
-	res.continuations = b->continuations;
-	res.iowq = (iowq_cpu() - cpu0) / (now() - start);
-	return res;
+	cl->continuations += b->continuations;
+	cl->iowq_cpu += iowq_cpu() - cpu0;
+	cl->wall += t - t0;
+	return ret ? ret : reqs / (t - t0);
+}
+
+/*
+ * A row: the columns' slices interleaved, round after round (a warm-up
+ * round first), so that every column sees the same moments of a shared,
+ * noisy host; each cell is its column's best slice.
+ */
+static void run_row(struct bench *b, const enum col *cols, const int *on, int ncols,
+		    unsigned qd, struct cell *res)
+{
+	double slice = cell_secs / nslices;
+	int s, i;
+
+	memset(res, 0, ncols * sizeof(*res));
+	for (s = -1; s < nslices; s++)
+		for (i = 0; i < ncols; i++) {
+			double r;
+
+			if (!on[i] || res[i].rps < 0)
+				continue;
+			r = run_slice(b, cols[i], qd, slice, &res[i]);
+			if (r < 0)
+				res[i].rps = r;
+			else if (s >= 0)
+				res[i].slice_rps[s] = r;
+			if (s >= 0 && r > res[i].rps && res[i].rps >= 0)
+				res[i].rps = r;
+		}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median over the rounds of column a's slice over column b's. */
+static double paired_ratio(const struct cell *a, const struct cell *b)
+{
+	double r[MAX_SLICES];
+	int i;
+
+	for (i = 0; i < nslices; i++)
+		r[i] = a->slice_rps[i] / b->slice_rps[i];
+	qsort(r, nslices, sizeof(r[0]), cmp_double);
+	return nslices % 2 ? r[nslices / 2] : (r[nslices / 2 - 1] + r[nslices / 2]) / 2;
 }
 
 /* ---- setup ---- */
@@ -647,6 +701,7 @@ static void *rx_main(void *arg)
 	static char buf[1 << 20];
 	ssize_t n;
 
+	rx_tid = gettid();
 	/* MSG_TRUNC: TCP drops the data without copying, the receiver stays cheap */
 	while ((n = recv(b->rx_fd, buf, sizeof(buf), MSG_TRUNC)) > 0)
 		__atomic_add_fetch(&b->rx, n, __ATOMIC_RELEASE);
@@ -723,7 +778,7 @@ static void bench_open(struct bench *b, const char *src, enum dst_kind dst, int 
 		die("open %s: %s", src, strerror(errno));
 	b->src_seekable = S_ISREG(st.st_mode);
 	b->src_size = st.st_size;
-	b->evict = evict;
+	b->evict = evict;	/* every slice starts with the file uncached */
 	b->direct_fd = evict ? open(src, O_RDONLY | O_DIRECT) : -1;
 	b->dst = dst;
 	b->rx_fd = -1;
@@ -769,6 +824,7 @@ static void bench_close(struct bench *b)
 	if (b->rx_fd >= 0) {
 		shutdown(b->dst_fd, SHUT_WR);
 		pthread_join(b->rx_thread, NULL);
+		rx_tid = 0;
 		close(b->rx_fd);
 	}
 	close(b->dst_fd);
@@ -813,15 +869,16 @@ static const struct bcase cases[] = {
 	  "(ext4 reads inline)." },
 	{ 'u', "ext4 file, uncached (page cache dropped at every pass) -> /dev/null",
 	  "ext4-cold", DST_NULL,
-	  { C_ODIRECT, C_PREAD, C_SPLICE, C_RF, C_GB, C_GB_WARM }, 6,
-	  "Every pass over the 256 MiB file starts with POSIX_FADV_DONTNEED on it; "
-	  "O_DIRECT pread is what the virtio disk delivers, GET_BUF cached the same "
-	  "file left in the page cache." },
+	  { C_ODIRECT, C_PREAD, C_SPLICE, C_RF, C_GB }, 5,
+	  "Every slice and every pass over the 256 MiB file starts with "
+	  "POSIX_FADV_DONTNEED on it; O_DIRECT pread(2) of the block size is what the "
+	  "virtio disk delivers without readahead; the cached speeds are in the ext4 "
+	  "(cached) table." },
 };
 
 /* ratio columns: GET_BUF, link X over these, where the case has them */
 static const enum col ratio_cols[] = { C_OPS_INLINE, C_SPLICE, C_SENDFILE, C_OPS_STOCK, C_RF,
-				       C_PREAD, C_ODIRECT, C_GB_WARM };
+				       C_PREAD, C_ODIRECT };
 
 static void fmt_rate(char *out, size_t len, struct cell cl)
 {
@@ -838,6 +895,8 @@ static void fmt_rate(char *out, size_t len, struct cell cl)
 
 static int col_available(enum col c)
 {
+	if (only_cols && !strchr(only_cols, col_key[c]))
+		return 0;
 	if (is_get_buf(c))
 		return get_buf_ok;
 	if (c == C_OPS_INLINE)
@@ -849,6 +908,7 @@ static void run_case(const struct bcase *k, const unsigned *qds, int nqd)
 {
 	static struct cell res[8][8];
 	char path[512], cell[64];
+	int on[8];
 	cpu_set_t saved, one;
 	struct bench b;
 	int q, i, j, gb = -1;
@@ -897,29 +957,13 @@ static void run_case(const struct bcase *k, const unsigned *qds, int nqd)
 	printf("\n");
 	fflush(stdout);
 
+	for (i = 0; i < k->ncols; i++)
+		on[i] = col_available(k->cols[i]);
 	for (q = 0; q < nqd; q++) {
-		for (i = 0; i < k->ncols; i++) {
-			enum col c = k->cols[i];
-
-			if (!col_available(c)) {
-				res[q][i].rps = 0;
-				continue;
-			}
-			b.evict = !strcmp(k->src, "ext4-cold") && c != C_GB_WARM;
-			if (c == C_GB_WARM) {	/* the file cached again */
-				char *tmp = malloc(1 << 20);
-				size_t off;
-
-				for (off = 0; off < b.src_size; off += 1 << 20)
-					if (pread(b.src_fd, tmp, 1 << 20, off) < 0)
-						die("pread: %s", strerror(errno));
-				free(tmp);
-			}
-			res[q][i] = run_cell(&b, c, qds[q]);
-		}
+		run_row(&b, k->cols, on, k->ncols, qds[q], res[q]);
 		printf("| %u |", qds[q]);
 		for (i = 0; i < k->ncols; i++) {
-			if (!col_available(k->cols[i])) {
+			if (!on[i]) {
 				printf(" n/a |");
 				continue;
 			}
@@ -931,7 +975,7 @@ static void run_case(const struct bcase *k, const unsigned *qds, int nqd)
 				if (k->cols[i] != ratio_cols[j])
 					continue;
 				if (res[q][gb].rps > 0 && res[q][i].rps > 0)
-					printf(" %.2f |", res[q][gb].rps / res[q][i].rps);
+					printf(" %.2f |", paired_ratio(&res[q][gb], &res[q][i]));
 				else
 					printf(" - |");
 			}
@@ -942,7 +986,9 @@ static void run_case(const struct bcase *k, const unsigned *qds, int nqd)
 	       qds[nqd - 1]);
 	for (i = 0; i < k->ncols; i++)
 		printf(" %s %.0f%%, %.0f%%%s", col_name(k->cols[i], k->dst),
-		       100 * res[0][i].iowq, 100 * res[nqd - 1][i].iowq,
+		       res[0][i].wall ? 100 * res[0][i].iowq_cpu / res[0][i].wall : 0,
+		       res[nqd - 1][i].wall ?
+				100 * res[nqd - 1][i].iowq_cpu / res[nqd - 1][i].wall : 0,
 		       i + 1 < k->ncols ? ";" : "\n");
 	for (q = 0, j = 0; q < nqd; q++)
 		for (i = 0; i < k->ncols; i++)
@@ -990,14 +1036,18 @@ static void usage(FILE *f)
 		"Usage: getbuf-bench [-s BYTES] [-t SECONDS] [-n SLICES] [-q QD,...] [-c CASES]\n"
 		"                    [-e EXT4_DIR] [-m TMPFS_DIR]\n"
 		"  -s  request size (default 4096, at most 1 MiB)\n"
-		"  -t  seconds per cell (default 1), cut into slices; the best slice counts\n"
-		"  -n  slices per cell (default 5; one more slice warms up)\n"
+		"  -t  seconds per cell (default 1), cut into slices interleaved with the\n"
+		"      row's other columns; the best slice counts\n"
+		"  -n  slices per cell (default 5, at most 64; one more warms up)\n"
 		"  -q  queue depths (default 1,2,4,8,16,32; max 32)\n"
 		"  -c  cases (default fetun): n = /dev/null -> /dev/null, f = tmpfs file ->\n"
 		"      /dev/null, e = ext4 file -> /dev/null, t = ext4 file -> TCP,\n"
 		"      u = ext4 file uncached -> /dev/null\n"
 		"  -e  a directory on ext4 (default $GETBUF_EXT4)\n"
-		"  -m  a directory on tmpfs (default /dev/shm)\n");
+		"  -m  a directory on tmpfs (default /dev/shm)\n"
+		"  -k  only these columns (others n/a): s splice(2), S sendfile(2), p pread(2),\n"
+		"      d O_DIRECT, i OP_SPLICE inline, o OP_SPLICE stock, G GET_BUF link,\n"
+		"      g GET_BUF link release each, r READ_FIXED link\n");
 }
 
 int main(int argc, char **argv)
@@ -1010,7 +1060,7 @@ int main(int argc, char **argv)
 	char *p;
 
 	ext4_dir = getenv("GETBUF_EXT4");
-	while ((opt = getopt(argc, argv, "s:t:q:c:e:m:n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:q:c:e:m:n:k:h")) != -1) {
 		switch (opt) {
 		case 's':
 			bsize = strtoul(optarg, NULL, 0);
@@ -1031,8 +1081,8 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			nslices = atoi(optarg);
-			if (nslices < 1)
-				die("bad -n");
+			if (nslices < 1 || nslices > MAX_SLICES)
+				die("bad -n (1..%d)", MAX_SLICES);
 			break;
 		case 'c':
 			want = optarg;
@@ -1042,6 +1092,9 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			tmpfs_dir = optarg;
+			break;
+		case 'k':
+			only_cols = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1066,10 +1119,12 @@ int main(int argc, char **argv)
 	       get_buf_ok ? "" : "; GET_BUF columns are n/a");
 	printf("- OP_SPLICE inline (kernel/bench/patches, splice flag 1<<30): %s\n",
 	       inline_splice_ok ? "supported" : "NOT supported (not the benchmark kernel); n/a");
-	printf("- %.1f s per cell, best of %d slices (+1 warm-up); cells: requests/s and MiB/s "
-	       "of blocks delivered; io_uring: rounds of QD requests, each fetch linked to its "
-	       "delivery, short operations continued; ring COOP_TASKRUN|SINGLE_ISSUER|"
-	       "DEFER_TASKRUN, fixed files\n", cell_secs, nslices);
+	printf("- a row's columns run interleaved: %d rounds (+1 warm-up) of one %.2f s slice "
+	       "per column; a cell is its column's best slice (requests/s and MiB/s of blocks "
+	       "delivered), a ratio the median over the rounds of the two columns' slices "
+	       "(paired); io_uring: rounds of QD requests, each fetch linked to its delivery, "
+	       "short operations continued; ring COOP_TASKRUN|SINGLE_ISSUER|DEFER_TASKRUN, "
+	       "fixed files\n", nslices, cell_secs / nslices);
 	printf("- GET_BUF, link X: GET_BUF -> IOSQE_IO_LINK -> X from the slot (WRITE_FIXED to "
 	       "/dev/null, SEND_ZC with IORING_RECVSEND_FIXED_BUF and MSG_WAITALL to a socket); "
 	       "slots come from a pool of %d, emptied by one IORING_REGISTER_BUFFERS_UPDATE when "
