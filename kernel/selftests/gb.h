@@ -266,6 +266,21 @@ static inline int buf_empty(struct ring *r, unsigned int slot)
 	return buf_update(r, slot, NULL, 0);
 }
 
+/* Empty @nr (<= 16) slots from @first with one update; returns @nr on success. */
+static inline int empty_slots(struct ring *r, unsigned int first, unsigned int nr)
+{
+	struct iovec iov[16];
+	struct io_uring_rsrc_update2 up;
+
+	memset(iov, 0, sizeof(iov));
+	memset(&up, 0, sizeof(up));
+	up.offset = first;
+	up.data = (uintptr_t)iov;
+	up.nr = nr;
+	return sys_register(r->fd, IORING_REGISTER_BUFFERS_UPDATE, &up,
+			    sizeof(up));
+}
+
 /* 1 if @op is reported supported, 0 if not, -errno if the probe failed. */
 static inline int probe_op(struct ring *r, unsigned int op)
 {

@@ -64,16 +64,6 @@ static int resident(int fd, off_t off, size_t len)
 	return count;
 }
 
-static int empty_slots(struct ring *r, unsigned int first, unsigned int nr)
-{
-	struct iovec iov[16] = { { 0 } };
-	struct io_uring_rsrc_update2 up = {
-		.offset = first, .data = (uintptr_t)iov, .nr = nr,
-	};
-
-	return sys_register(r->fd, IORING_REGISTER_BUFFERS_UPDATE, &up, sizeof(up));
-}
-
 static void big_file(struct ring *r, const char *dir)
 {
 	char path[512];

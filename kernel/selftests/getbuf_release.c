@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Every way a slot is emptied gives the buffer back exactly once: an update
- * to empty, replacement by a user buffer, unregistering the table, closing
+ * to empty (one slot, or many at a time, which patch 0012 releases through one
+ * resource node, also mixed with a user buffer), replacement by a user buffer, unregistering the table, closing
  * the ring, the process exiting without closing it or being killed with
  * requests in flight, and a table cloned into a second ring (released once,
  * when the last ring lets go). Checked with the
@@ -81,6 +82,15 @@ int main(void)
 	for (i = 0; i < 8; i++)	/* emptying an empty slot releases nothing */
 		buf_empty(&r, i);
 	settle(0, 0, "emptying empty slots again");
+
+	/* 1b. one update emptying all 8 slots, and one mixing a user buffer in */
+	fill(&r, nfd, ffd, 8);
+	CHECK_EQ(empty_slots(&r, 0, 8), 8, "one IORING_REGISTER_BUFFERS_UPDATE empties 8 slots");
+	settle(4, 4, "8 slots emptied by one update");
+	fill(&r, nfd, ffd, 4);
+	CHECK_EQ(buf_update(&r, 4, ubuf, GB_PAGE), 1, "a user buffer at slot 4");
+	CHECK_EQ(empty_slots(&r, 0, 5), 5, "one update empties 4 GET_BUF slots and the user buffer");
+	settle(2, 2, "GET_BUF buffers and a user buffer emptied by one update");
 
 	/* 2. replacement by a user buffer */
 	fill(&r, nfd, ffd, 8);
