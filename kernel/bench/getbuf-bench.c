@@ -641,7 +641,10 @@ static double run_slice(struct bench *b, enum col c, unsigned qd, double secs,
 		b->slot_next = 0;
 	}
 	cl->continuations += b->continuations;
+	/* clock-tick granularity: a worker's time may land in the neighbour slice */
 	cl->iowq_cpu += iowq_cpu() - cpu0;
+	if (cl->iowq_cpu < 0)
+		cl->iowq_cpu = 0;
 	cl->wall += t - t0;
 	return ret ? ret : reqs / (t - t0);
 }
