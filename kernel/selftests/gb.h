@@ -266,6 +266,21 @@ static inline int buf_empty(struct ring *r, unsigned int slot)
 	return buf_update(r, slot, NULL, 0);
 }
 
+/* Empty @nr (<= 16) slots from @first with one update; returns @nr on success. */
+static inline int empty_slots(struct ring *r, unsigned int first, unsigned int nr)
+{
+	struct iovec iov[16];
+	struct io_uring_rsrc_update2 up;
+
+	memset(iov, 0, sizeof(iov));
+	memset(&up, 0, sizeof(up));
+	up.offset = first;
+	up.data = (uintptr_t)iov;
+	up.nr = nr;
+	return sys_register(r->fd, IORING_REGISTER_BUFFERS_UPDATE, &up,
+			    sizeof(up));
+}
+
 /* 1 if @op is reported supported, 0 if not, -errno if the probe failed. */
 static inline int probe_op(struct ring *r, unsigned int op)
 {
@@ -282,13 +297,30 @@ static inline int probe_op(struct ring *r, unsigned int op)
 	return ret;
 }
 
-/* The patched kernel's test provider (/dev/null) publishes counters. */
+/*
+ * The patched test kernel (CONFIG_IO_URING_GET_BUF_TEST) publishes the
+ * providers' counters and a page reference count reader in debugfs.
+ */
 #define GB_NULL_DBG	"/sys/kernel/debug/getbuf-null/"
 #define GB_FILEMAP_DBG	"/sys/kernel/debug/getbuf-filemap/"
 
 static inline int kernel_has_getbuf_debugfs(void)
 {
-	return access(GB_NULL_DBG "gets", R_OK) == 0;
+	return access(GB_NULL_DBG "gets", R_OK) == 0 &&
+	       access(GB_FILEMAP_DBG "enabled", W_OK) == 0 &&
+	       access(GB_FILEMAP_DBG "kpagerefs", R_OK) == 0;
+}
+
+/*
+ * kernel/vm/test --expect stock (GETBUF_EXPECT=stock) checks a kernel without
+ * the series; by default a run checks the patched kernel and a test that
+ * skips there fails (kernel/vm/run-selftests).
+ */
+static inline int expect_stock(void)
+{
+	const char *e = getenv("GETBUF_EXPECT");
+
+	return e && !strcmp(e, "stock");
 }
 
 static inline long dbg(const char *path)
@@ -325,17 +357,28 @@ static inline struct gb_counters counters(const char *dir)
 	return c;
 }
 
-/* Skip unless this kernel has GET_BUF and the test counters. */
+/*
+ * A stock kernel skips (which kernel/vm/run-selftests counts as a failure
+ * unless the run expects a stock kernel). A kernel with GET_BUF must have
+ * the test instrumentation: its absence fails. Turns the page-cache
+ * provider's counters on.
+ */
 static inline void require_getbuf(struct ring *r)
 {
-	int sup = probe_op(r, IORING_OP_GET_BUF);
+	int sup = probe_op(r, IORING_OP_GET_BUF), fd;
 
 	if (sup < 0)
-		SKIP("IORING_REGISTER_PROBE failed: %d", sup);
+		DIE("IORING_REGISTER_PROBE failed: %d", sup);
 	if (!sup)
-		SKIP("IORING_OP_GET_BUF not supported by this kernel (stock?)");
+		SKIP("stock kernel: IORING_OP_GET_BUF not supported");
 	if (!kernel_has_getbuf_debugfs())
-		SKIP("no %s (debugfs not mounted?)", GB_NULL_DBG);
+		DIE("GET_BUF supported, but no %s{enabled,kpagerefs} and %sgets: "
+		    "debugfs not mounted, or a kernel without CONFIG_IO_URING_GET_BUF_TEST",
+		    GB_FILEMAP_DBG, GB_NULL_DBG);
+	fd = open(GB_FILEMAP_DBG "enabled", O_WRONLY);
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		DIE("cannot turn on %senabled", GB_FILEMAP_DBG);
+	close(fd);
 }
 
 static inline void sqe_get_buf(struct io_uring_sqe *sqe, int fd, uint64_t off,
@@ -504,6 +547,208 @@ static inline long meminfo_kb(const char *key)
 	}
 	fclose(f);
 	return v;
+}
+
+/* Drop clean page cache (and slab caches) of every file system. */
+static inline void drop_caches(void)
+{
+	int fd;
+
+	sync();
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (fd < 0 || write(fd, "3", 1) != 1)
+		DIE("drop_caches");
+	close(fd);
+}
+
+/*
+ * The ext4 file system on the VM's disk (kernel/vm/test makes a sparse
+ * image with mkfs.ext4 and vm/init mounts it, exporting GETBUF_EXT4).
+ */
+static inline const char *ext4_dir(void)
+{
+	const char *d = getenv("GETBUF_EXT4");
+
+	if (!d || !*d || access(d, W_OK))
+		DIE("no ext4 file system: GETBUF_EXT4 unset or not writable "
+		    "(kernel/vm/test attaches a disk; vm/run --disk IMAGE)");
+	return d;
+}
+
+/*
+ * Independent page reference checks: a read-only shared mapping of part of
+ * a file gives the pages' PFNs (/proc/self/pagemap), and the test kernel's
+ * /sys/kernel/debug/getbuf-filemap/kpagerefs gives the reference count of
+ * the folio each PFN belongs to (after draining the per-CPU LRU batches,
+ * whose references come and go). /proc/kpagecount is no use here: it has
+ * map counts, which a buffer or a socket holding a page does not change.
+ * The mapping stays in place between readings, so its own references are
+ * part of every reading; what a test compares are differences.
+ */
+struct page_view {
+	unsigned char *addr;
+	size_t npages;
+	uint64_t pfn[512];
+};
+
+static inline uint64_t read_u64_at(const char *path, uint64_t index)
+{
+	uint64_t v;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		DIE("open %s", path);
+	if (pread(fd, &v, 8, index * 8) != 8)
+		DIE("read %s at %llu", path, (unsigned long long)index);
+	close(fd);
+	return v;
+}
+
+/* Map @npages pages of @fd from page-aligned @off and fault them in. */
+static inline void view_map(struct page_view *v, int fd, off_t off,
+			    size_t npages)
+{
+	size_t i;
+
+	if (npages > sizeof(v->pfn) / sizeof(v->pfn[0]))
+		DIE("view of %zu pages", npages);
+	v->npages = npages;
+	v->addr = mmap(NULL, npages * GB_PAGE, PROT_READ, MAP_SHARED, fd, off);
+	if (v->addr == MAP_FAILED)
+		DIE("mmap");
+	for (i = 0; i < npages; i++) {
+		uint64_t e;
+
+		(void)*(volatile unsigned char *)(v->addr + i * GB_PAGE);
+		e = read_u64_at("/proc/self/pagemap",
+				((uintptr_t)v->addr >> 12) + i);
+		if (!(e & (1ULL << 63)) || !(e & ((1ULL << 55) - 1)))
+			DIE("page %zu of the view not present or no PFN (pagemap 0x%llx)",
+			    i, (unsigned long long)e);
+		v->pfn[i] = e & ((1ULL << 55) - 1);
+	}
+}
+
+static inline void view_unmap(struct page_view *v)
+{
+	munmap(v->addr, v->npages * GB_PAGE);
+}
+
+/* Folio reference counts of the view's pages; the PFNs must not move. */
+static inline void view_refs(struct page_view *v, long *refs)
+{
+	size_t i;
+
+	for (i = 0; i < v->npages; i++) {
+		uint64_t e = read_u64_at("/proc/self/pagemap",
+					 ((uintptr_t)v->addr >> 12) + i);
+
+		if ((e & ((1ULL << 55) - 1)) != v->pfn[i])
+			DIE("page %zu moved (PFN 0x%llx -> 0x%llx): readings not comparable",
+			    i, (unsigned long long)v->pfn[i],
+			    (unsigned long long)(e & ((1ULL << 55) - 1)));
+		refs[i] = (long)read_u64_at(GB_FILEMAP_DBG "kpagerefs",
+					    v->pfn[i]);
+	}
+}
+
+/* /proc/kpageflags of page @i of the view. */
+#define GB_KPF_COMPOUND_HEAD	15
+#define GB_KPF_COMPOUND_TAIL	16
+static inline uint64_t view_kpageflags(struct page_view *v, size_t i)
+{
+	return read_u64_at("/proc/kpageflags", v->pfn[i]);
+}
+
+/*
+ * Wait (up to 5 s: sockets free their buffers from softirq or another CPU)
+ * until every page's reference count is @base[i] + @delta[i] (delta NULL:
+ * + 0); returns 1 if so, else 0 with @now holding the last reading.
+ */
+static inline int view_wait_refs(struct page_view *v, const long *base,
+				 const long *delta, long *now)
+{
+	int t, ok = 0;
+	size_t i;
+
+	for (t = 0; t < 100 && !ok; t++) {
+		if (t)
+			usleep(50000);
+		view_refs(v, now);
+		ok = 1;
+		for (i = 0; i < v->npages; i++)
+			if (now[i] != base[i] + (delta ? delta[i] : 0))
+				ok = 0;
+	}
+	return ok;
+}
+
+/* "r0 r1 ..." of @n counts minus @base for messages. */
+static inline const char *refs_str(const long *refs, const long *base,
+				   size_t n)
+{
+	static char s[4096];
+	size_t i, o = 0;
+
+	s[0] = 0;
+	for (i = 0; i < n && o < sizeof(s) - 32; i++)
+		o += snprintf(s + o, sizeof(s) - o, "%s%+ld", i ? " " : "",
+			      refs[i] - (base ? base[i] : 0));
+	return s;
+}
+
+/*
+ * A TCP connection over 127.0.0.1: @snd_buf / @rcv_buf set SO_SNDBUF on
+ * the sender and SO_RCVBUF on the receiver when non-zero (the kernel
+ * doubles them); TCP_NODELAY on the sender.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+static inline void tcp_pair_sized(int *snd, int *rcv, int snd_buf, int rcv_buf)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (rcv_buf)	/* inherited by the accepted socket, set before the handshake */
+		setsockopt(l, SOL_SOCKET, SO_RCVBUF, &rcv_buf, sizeof(rcv_buf));
+	if (l < 0 || bind(l, (void *)&a, sizeof(a)) || listen(l, 4) ||
+	    getsockname(l, (void *)&a, &alen))
+		DIE("listen");
+	*snd = socket(AF_INET, SOCK_STREAM, 0);
+	if (snd_buf)
+		setsockopt(*snd, SOL_SOCKET, SO_SNDBUF, &snd_buf, sizeof(snd_buf));
+	if (connect(*snd, (void *)&a, sizeof(a)))
+		DIE("connect");
+	*rcv = accept(l, NULL, NULL);
+	if (*rcv < 0)
+		DIE("accept");
+	setsockopt(*snd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	close(l);
+}
+
+/* Reap a SEND_ZC's CQEs: the result (F_MORE), then the notification. */
+static inline void reap_send_zc(struct ring *r, int *res, int *notif_res)
+{
+	struct io_uring_cqe c;
+	int n = 0;
+
+	*res = *notif_res = -1;
+	while (n < 2) {
+		ring_cqe(r, &c);
+		if (c.flags & IORING_CQE_F_NOTIF) {
+			*notif_res = c.res;
+			n++;
+		} else {
+			*res = c.res;
+			n++;
+			if (!(c.flags & IORING_CQE_F_MORE))
+				n++;	/* failed send: no notification */
+		}
+	}
 }
 
 #endif /* GB_SELFTEST_H */

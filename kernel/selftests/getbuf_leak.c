@@ -3,8 +3,11 @@
  * 10,000 GET_BUF / release cycles, each GET_BUF linked to a WRITE_FIXED to
  * /dev/null and followed by an update emptying the slot, alternating between
  * the /dev/null provider (references to its shared pattern pages) and a tmpfs
- * file. Every buffer is released, the providers hold no pages afterwards, and
- * free memory (/proc/meminfo) does not shrink by more than the slack allowed.
+ * file. Every buffer is released, the providers hold no pages afterwards, the
+ * reference counts of the file's 4 pages (kpagerefs, see gb.h) are where they
+ * were before the 5000 buffers lent them, and free memory (/proc/meminfo) does
+ * not shrink by more than the slack allowed (a coarse check on its own: it
+ * would not see a few pages).
  */
 #include "gb.h"
 
@@ -15,6 +18,8 @@ int main(void)
 {
 	const char *path = "/dev/shm/getbuf-leak-test";
 	struct gb_counters n0, n1, f0, f1;
+	long base[4], now[4];
+	struct page_view v;
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe c;
 	struct ring r;
@@ -34,6 +39,8 @@ int main(void)
 		buf_empty(&r, 0);
 	}
 	sync();
+	view_map(&v, fd, 0, 4);
+	view_refs(&v, base);
 	mem0 = meminfo_kb("MemAvailable");
 	n0 = counters(GB_NULL_DBG);
 	f0 = counters(GB_FILEMAP_DBG);
@@ -71,6 +78,10 @@ int main(void)
 	CHECK(n1.pages == n0.pages && f1.pages == f0.pages,
 	      "pages held: /dev/null %ld -> %ld, page cache %ld -> %ld",
 	      n0.pages, n1.pages, f0.pages, f1.pages);
+	CHECK(view_wait_refs(&v, base, NULL, now),
+	      "the file's 4 pages: reference counts as before the cycles (%s)",
+	      refs_str(now, base, 4));
+	view_unmap(&v);
 	/* a leak would be 5000 x 4 pages = 80 MiB from /dev/null alone */
 	CHECK(mem0 - mem1 < 8 * 1024,
 	      "MemAvailable %ld kB -> %ld kB (drop %ld kB, limit 8192 kB; a leak would be ~80000 kB)",

@@ -1,10 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * On the patched kernel IORING_REGISTER_PROBE reports IORING_OP_GET_BUF (192)
- * as supported, the gap between the last 6.12 opcode (LISTEN, 57) and 192 as
- * unsupported, and an opcode of the gap fails when submitted.
+ * What IORING_REGISTER_PROBE says, against what the run expects
+ * (GETBUF_EXPECT, set by kernel/vm/test --expect):
+ *  - the patched kernel (default): IORING_OP_GET_BUF (192) supported,
+ *    last_op 192, LISTEN (57) still supported, the gap 58..191 reported
+ *    unsupported and failing when submitted, 193 (past IORING_OP_LAST)
+ *    -EINVAL; and the test instrumentation present in debugfs;
+ *  - a stock kernel (--expect stock): GET_BUF reported unsupported, and a
+ *    submitted GET_BUF fails.
+ * Never skips: on the wrong kernel for the expectation it fails.
  */
 #include "gb.h"
+
+static void check_stock(struct io_uring_probe *p, struct ring *r)
+{
+	int res, fd = open("/dev/null", O_RDONLY);
+
+	CHECK(!(p->ops_len > IORING_OP_GET_BUF &&
+		(p->ops[IORING_OP_GET_BUF].flags & IO_URING_OP_SUPPORTED)),
+	      "stock kernel expected: probe reports IORING_OP_GET_BUF (192) unsupported (last_op %u)",
+	      p->last_op);
+	CHECK(p->last_op < IORING_OP_GET_BUF, "probe last_op %u below 192",
+	      p->last_op);
+	sqe_get_buf(ring_sqe(r), fd, 0, 4096, 0);
+	res = ring_run1(r);
+	CHECK(res == -EINVAL || res == -EOPNOTSUPP,
+	      "submitting IORING_OP_GET_BUF fails (res %d)", res);
+}
 
 int main(void)
 {
@@ -14,16 +36,17 @@ int main(void)
 	struct ring r;
 	int ret, op, gap_supported = 0, res;
 
-	ring_init_or_die(&r, 8);
+	if (ring_init(&r, 8, 0))
+		DIE("io_uring_setup");
 	ret = sys_register(r.fd, IORING_REGISTER_PROBE, p, 256);
 	CHECK(ret == 0, "IORING_REGISTER_PROBE returns 0 (got %d)", ret);
-	if (!(p->ops_len > IORING_OP_GET_BUF &&
-	      (p->ops[IORING_OP_GET_BUF].flags & IO_URING_OP_SUPPORTED))) {
-		if (!kernel_has_getbuf_debugfs())
-			SKIP("stock kernel (probe last_op %u); see getbuf_stock",
-			     p->last_op);
+	if (expect_stock()) {
+		check_stock(p, &r);
+		free(p);
+		return gb_done();
 	}
-	CHECK_EQ(p->last_op, IORING_OP_GET_BUF, "probe last_op");
+	CHECK_EQ(p->last_op, IORING_OP_GET_BUF,
+		 "probe last_op (57 = a stock 6.12 kernel)");
 	CHECK(p->ops_len > IORING_OP_GET_BUF &&
 	      (p->ops[IORING_OP_GET_BUF].flags & IO_URING_OP_SUPPORTED),
 	      "probe reports IORING_OP_GET_BUF (192) supported");
@@ -35,6 +58,9 @@ int main(void)
 	CHECK(gap_supported == 0,
 	      "opcodes 58..191 reported unsupported (%d reported supported)",
 	      gap_supported);
+	CHECK(kernel_has_getbuf_debugfs(),
+	      "test instrumentation in debugfs (%sgets, %s{enabled,kpagerefs})",
+	      GB_NULL_DBG, GB_FILEMAP_DBG);
 
 	/* an opcode of the gap (mainline's RECV_ZC number) must not run */
 	ring_sqe(&r)->opcode = 58;

@@ -13,65 +13,26 @@
  * 3. Contrast: SEND_ZC from a user-registered buffer over loopback reports
  *    IORING_NOTIF_USAGE_ZC_COPIED and the receiver sees the old bytes after
  *    the buffer is rewritten (skb_orphan_frags_rx() copied it).
+ * Throughout, the reference counts of the file's pages (kpagerefs, see gb.h)
+ * are watched: +1 per page while a slot holds it, more while sent data sits
+ * in the receiver's queue, and back to where they were once the receiver
+ * has read everything: a reference the send path kept would show.
  */
 #include "gb.h"
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 
 #define BIG (256 * 1024)
 #define SMALL (16 * 1024)
+#define NPAGES (BIG / GB_PAGE)
+#define tcp_pair(s, r) tcp_pair_sized(s, r, 4 << 20, 4 << 20)
 
 static unsigned char got[BIG], want[BIG];
-
-static void tcp_pair(int *snd, int *rcv)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t alen = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1, sz = 4 << 20;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || bind(l, (void *)&a, sizeof(a)) || listen(l, 4) ||
-	    getsockname(l, (void *)&a, &alen))
-		DIE("listen");
-	*snd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(*snd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	if (connect(*snd, (void *)&a, sizeof(a)))
-		DIE("connect");
-	*rcv = accept(l, NULL, NULL);
-	if (*rcv < 0)
-		DIE("accept");
-	setsockopt(*rcv, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	setsockopt(*snd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	close(l);
-}
-
-/* Reap the send's two CQEs (result with F_MORE, then the notification). */
-static void reap_send_zc(struct ring *r, int *res, int *notif_res)
-{
-	struct io_uring_cqe c;
-	int n = 0;
-
-	*res = *notif_res = -1;
-	while (n < 2) {
-		ring_cqe(r, &c);
-		if (c.flags & IORING_CQE_F_NOTIF) {
-			*notif_res = c.res;
-			n++;
-		} else {
-			*res = c.res;
-			n++;
-			if (!(c.flags & IORING_CQE_F_MORE))
-				n++;	/* failed send: no notification */
-		}
-	}
-}
 
 int main(void)
 {
 	const char *path = "/dev/shm/getbuf-tcp-test";
+	static long base[NPAGES], now[NPAGES], delta[NPAGES];
 	struct gb_counters f0, f1;
+	struct page_view v;
 	struct io_uring_cqe c;
 	struct io_uring_sqe *sqe;
 	struct ring r;
@@ -84,6 +45,8 @@ int main(void)
 	CHECK_EQ(reg_sparse_bufs(&r, 4), 0, "register a sparse table of 4 slots");
 	fd = make_file(path, BIG, 6);
 	f0 = counters(GB_FILEMAP_DBG);
+	view_map(&v, fd, 0, NPAGES);
+	view_refs(&v, base);
 
 	/* 1. linked GET_BUF -> SEND_ZC, 256 KiB */
 	tcp_pair(&snd, &rcv);
@@ -130,6 +93,9 @@ int main(void)
 	CHECK(f1.gets - f0.gets == 1 && f1.releases - f0.releases == 1,
 	      "buffer handed out once and released once (%ld, %ld)",
 	      f1.gets - f0.gets, f1.releases - f0.releases);
+	CHECK(view_wait_refs(&v, base, NULL, now),
+	      "all data read: page references back where they were (%s)",
+	      refs_str(now, base, NPAGES));
 	close(snd);
 	close(rcv);
 
@@ -137,6 +103,11 @@ int main(void)
 	tcp_pair(&snd, &rcv);
 	res = get_buf(&r, fd, 0, SMALL, 1);
 	CHECK_EQ(res, SMALL, "GET_BUF 16 KiB into slot 1");
+	for (i = 0; i < NPAGES; i++)
+		delta[i] = i < SMALL / GB_PAGE;
+	CHECK(view_wait_refs(&v, base, delta, now),
+	      "the slot holds one reference on each of the 4 pages (%s)",
+	      refs_str(now, base, NPAGES));
 	sqe_send_zc_fixed(ring_sqe(&r), snd, 0, SMALL, 1, IORING_SEND_ZC_REPORT_USAGE);
 	ring_submit(&r, 0);
 	reap_send_zc(&r, &res, &nres);
@@ -144,12 +115,21 @@ int main(void)
 	CHECK(!(nres & IORING_NOTIF_USAGE_ZC_COPIED),
 	      "usage report: not copied (notif res 0x%x)", (unsigned int)nres);
 	CHECK_EQ(buf_empty(&r, 1), 1, "empty slot 1 (buffer back to the file)");
+	view_refs(&v, now);
+	for (i = 0; i < SMALL / GB_PAGE && now[i] > base[i]; i++)
+		;
+	CHECK(i == SMALL / GB_PAGE,
+	      "slot emptied, data not read yet: the receive queue still references the 4 pages (%s)",
+	      refs_str(now, base, NPAGES));
 	fill_pattern(want, 0, SMALL, 7);
 	if (pwrite(fd, want, SMALL, 0) != SMALL)
 		DIE("pwrite");
 	res = read_full(rcv, got, SMALL);
 	CHECK(res == 0 && !memcmp(got, want, SMALL),
 	      "bytes read after the rewrite are the new ones: the socket held the file's pages, nothing was copied");
+	CHECK(view_wait_refs(&v, base, NULL, now),
+	      "data read: page references back where they were (%s)",
+	      refs_str(now, base, NPAGES));
 	close(snd);
 	close(rcv);
 
@@ -174,6 +154,7 @@ int main(void)
 	close(snd);
 	close(rcv);
 
+	view_unmap(&v);
 	unlink(path);
 	return gb_done();
 }

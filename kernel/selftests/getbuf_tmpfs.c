@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * GET_BUF from a tmpfs file (/dev/shm): a full page, an unaligned offset,
- * 1 MiB across many pages, short at end of file, nothing at or past it, a
- * sparse file (pages not cached yet, so the non-blocking attempt punts to
- * io-wq), and the bytes checked by writing the slot to a pipe with
- * WRITE_FIXED (also from an offset inside the buffer, and linked to the
- * GET_BUF in one submission).
+ * 1 MiB across many pages, short at end of file, nothing at or past it, and
+ * the bytes checked by writing the slot to a pipe with WRITE_FIXED (also from
+ * an offset inside the buffer, and linked to the GET_BUF in one submission).
+ * Holes read through a read-only descriptor behave as read(2): zeroes (the
+ * zero page), served inline, nothing allocated; fallocated but unwritten
+ * pages (not uptodate) are looked at from io-wq and read as zeroes too.
  */
 #include "gb.h"
+#include <sys/stat.h>
 
 #define FSIZE ((1u << 20) + 3 * GB_PAGE + 1000)
 
@@ -121,31 +123,77 @@ int main(void)
 	/* everything so far was cached: done inline, no io-wq worker exists */
 	CHECK_EQ(nr_threads(), 1, "threads after cached GET_BUFs (no io-wq punt)");
 
-	/* sparse file: no page cached, non-blocking attempt -> io-wq */
+	/*
+	 * Holes, on a read-only descriptor: like read(2) (and splice), GET_BUF
+	 * gives zeroes without allocating anything in the file: the buffer
+	 * lends the zero page there, inline (there is nothing to wait for).
+	 */
 	{
-		int sfd = open("/dev/shm/getbuf-tmpfs-sparse",
-			       O_RDWR | O_CREAT | O_TRUNC, 0644);
+		const char *spath = "/dev/shm/getbuf-tmpfs-sparse";
+		int sfd = open(spath, O_RDWR | O_CREAT | O_TRUNC, 0644), rfd;
+		struct stat st0, st1;
+
 		if (sfd < 0 || ftruncate(sfd, 64 * GB_PAGE))
 			DIE("sparse file");
-		res = get_buf(&r, sfd, 0, 64 * GB_PAGE, 3);
-		CHECK_EQ(res, 64 * GB_PAGE, "GET_BUF of a sparse (uncached) tmpfs file");
-		CHECK(nr_threads() >= 2,
-		      "it was retried from an io-wq worker (threads now %d)",
-		      nr_threads());
+		fill_pattern(expect, 10 * GB_PAGE, GB_PAGE, 1);
+		if (pwrite(sfd, expect, GB_PAGE, 10 * GB_PAGE) != GB_PAGE)
+			DIE("pwrite");
+		rfd = open(spath, O_RDONLY);
+		if (rfd < 0 || fstat(rfd, &st0))
+			DIE("open read-only");
+		res = get_buf(&r, rfd, 0, 64 * GB_PAGE, 3);
+		CHECK_EQ(res, 64 * GB_PAGE,
+			 "GET_BUF of 64 pages, all holes but page 10, on a read-only fd");
+		CHECK_EQ(nr_threads(), 1, "served inline (no io-wq worker): holes need no I/O");
+		if (fstat(rfd, &st1))
+			DIE("fstat");
+		CHECK(st1.st_blocks == st0.st_blocks,
+		      "nothing allocated for the holes: st_blocks %lld -> %lld",
+		      (long long)st0.st_blocks, (long long)st1.st_blocks);
 		memset(got, 0xee, 64 * GB_PAGE);
 		slot_contents(&r, 3, got, 64 * GB_PAGE);
-		for (i = 0; i < 64 * GB_PAGE && !got[i]; i++)
+		for (i = 0; i < 64 * GB_PAGE; i++)
+			if (i / GB_PAGE == 10 ? got[i] != expect[i % GB_PAGE] : got[i])
+				break;
+		CHECK(i == 64 * GB_PAGE,
+		      "holes read as zeroes, page 10 as written (first difference at %d)", i);
+		/* data written into a hole later is a new page: the buffer keeps zeroes */
+		if (pwrite(sfd, expect, GB_PAGE, 20 * GB_PAGE) != GB_PAGE)
+			DIE("pwrite");
+		slot_contents(&r, 3, got, 21 * GB_PAGE);
+		for (i = 20 * GB_PAGE; i < 21 * GB_PAGE && !got[i]; i++)
 			;
-		CHECK(i == 64 * GB_PAGE, "the holes read as zeroes");
+		CHECK(i == 21 * GB_PAGE, "a hole written after GET_BUF still reads as zeroes in the buffer");
 		CHECK_EQ(buf_empty(&r, 3), 1, "emptying slot 3");
+		res = get_buf(&r, rfd, 20 * GB_PAGE, GB_PAGE, 3);
+		slot_contents(&r, 3, got, GB_PAGE);
+		CHECK(res == GB_PAGE && !memcmp(got, expect, GB_PAGE),
+		      "a new GET_BUF sees the data written there");
+		CHECK_EQ(buf_empty(&r, 3), 1, "emptying slot 3");
+
+		/* fallocated, never written: not uptodate, retried from io-wq */
+		if (fallocate(sfd, 0, 32 * GB_PAGE, 8 * GB_PAGE))
+			DIE("fallocate");
+		res = get_buf(&r, rfd, 32 * GB_PAGE, 8 * GB_PAGE, 3);
+		CHECK_EQ(res, 8 * GB_PAGE, "GET_BUF of fallocated, unwritten pages");
+		CHECK(nr_threads() >= 2,
+		      "they were looked at from an io-wq worker (threads now %d)",
+		      nr_threads());
+		memset(got, 0xee, 8 * GB_PAGE);
+		slot_contents(&r, 3, got, 8 * GB_PAGE);
+		for (i = 0; i < 8 * GB_PAGE && !got[i]; i++)
+			;
+		CHECK(i == 8 * GB_PAGE, "and read as zeroes");
+		CHECK_EQ(buf_empty(&r, 3), 1, "emptying slot 3");
+		close(rfd);
 		close(sfd);
-		unlink("/dev/shm/getbuf-tmpfs-sparse");
+		unlink(spath);
 	}
 
 	/* every buffer handed out went back */
 	c1 = counters(GB_FILEMAP_DBG);
-	CHECK(c1.gets - c0.gets == 10,
-	      "page-cache provider handed out 10 buffers (got %ld)",
+	CHECK(c1.gets - c0.gets == 12,
+	      "page-cache provider handed out 12 buffers (got %ld)",
 	      c1.gets - c0.gets);
 	CHECK(c1.releases - c0.releases == c1.gets - c0.gets,
 	      "released as many as handed out (%ld vs %ld)",
