@@ -34,6 +34,7 @@ final class FileSendStrategies {
         pipes = new PipePool(config.maxPipes(), config.pipeSize(), loop);
         add(new SpliceStrategy(pipes));
         add(ReadSendStrategy.readFixed(this::table));
+        add(ReadSendStrategy.readFixedZeroCopy(this::table));
         add(ReadSendStrategy.copy());
     }
 

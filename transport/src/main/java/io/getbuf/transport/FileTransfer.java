@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.internal.Native;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.IoRegistration;
 
@@ -115,14 +116,23 @@ abstract class FileTransfer {
         return inFlightCount;
     }
 
-    /** Routes a completion of this transfer (the last one of its step, unless IORING_CQE_F_MORE). */
+    /**
+     * Routes a completion of this transfer. A step stays in flight while its completions carry IORING_CQE_F_MORE: a
+     * zero-copy send reports its result first and its notification (IORING_CQE_F_NOTIF) when the socket no longer
+     * needs the memory; only the result goes to {@link #onComplete}, and the notification of a transfer's last step
+     * in flight resumes it.
+     */
     final void complete(int step, int res, int flags) {
-        if (inFlight[step] != 0) {
+        if ((flags & Native.IORING_CQE_F_MORE) == 0 && inFlight[step] != 0) {
             inFlight[step] = 0;
             inFlightCount--;
         }
         if (!ended) {
-            onComplete(step, res, flags);
+            if ((flags & Native.IORING_CQE_F_NOTIF) == 0) {
+                onComplete(step, res, flags);
+            } else if (inFlightCount == 0) {
+                resume();
+            }
         }
         releaseIfIdle();
     }
@@ -130,7 +140,7 @@ abstract class FileTransfer {
     /** {@code bytes} left: the region's own counter follows (what {@code transferred()} reports). */
     final void advance(long bytes) {
         position += bytes;
-        io.getbuf.transport.internal.Native.setFileRegionTransferred(region, position - region.position());
+        Native.setFileRegionTransferred(region, position - region.position());
         host.sent(this, bytes);
         if (position == end) {
             end(null);

@@ -30,6 +30,13 @@ public enum GetBufFileStrategy {
      * once into the socket, inline (no worker thread) where the file system reads without blocking.
      */
     READ_FIXED,
+    /**
+     * READ_FIXED with {@code IORING_OP_SEND_ZC} from the registered chunk instead of {@code SEND}: one copy (file to
+     * chunk) instead of two, for real network cards. A chunk is read into again only after the kernel's notification
+     * that the socket is done with it; over loopback the kernel copies on delivery anyway, and waiting for the
+     * notifications makes it slower than READ_FIXED there.
+     */
+    READ_FIXED_ZC,
     /** {@code IORING_OP_READ} into a pooled direct buffer linked to a {@code SEND} from it: like READ_FIXED, without
      * registered buffers (kernels or tables without a free slot). */
     COPY

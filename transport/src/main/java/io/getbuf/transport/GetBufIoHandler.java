@@ -360,7 +360,21 @@ public final class GetBufIoHandler implements IoHandler {
             logger.debug("completion for unknown registration {} (op {}, res {})", id, op, res);
             return;
         }
-        registration.complete(res, flags, op, UserData.data(userData));
+        registration.complete(res, zeroCopyFlags(op, res, flags), op, UserData.data(userData));
+    }
+
+    /**
+     * A zero-copy send whose link failed (an operation before it in its chain failed) completes with
+     * {@code -ECANCELED} and no {@code IORING_CQE_F_MORE}, and yet its notification follows (6.12 fails links without
+     * the opcode's fail hook, which sets the flag, and the cleanup still posts the notification). Marked as it should
+     * have been, so that the send stays in flight until its notification, here and in its channel.
+     */
+    static int zeroCopyFlags(byte op, int res, int flags) {
+        if (op == Native.IORING_OP_SEND_ZC && res == -Native.ERRNO_ECANCELED
+                && (flags & (Native.IORING_CQE_F_MORE | Native.IORING_CQE_F_NOTIF)) == 0) {
+            return flags | Native.IORING_CQE_F_MORE;
+        }
+        return flags;
     }
 
     @Override

@@ -31,7 +31,7 @@ final class ReadSendStrategy implements FileSendStrategy {
     static final int COPY_CHUNK = 256 * 1024;
 
     private final GetBufFileStrategy kind;
-    private final Supplier<RegisteredBufferTable> table; // READ_FIXED only
+    private final Supplier<RegisteredBufferTable> table; // READ_FIXED and READ_FIXED_ZC only
 
     private ReadSendStrategy(GetBufFileStrategy kind, Supplier<RegisteredBufferTable> table) {
         this.kind = kind;
@@ -40,6 +40,10 @@ final class ReadSendStrategy implements FileSendStrategy {
 
     static ReadSendStrategy readFixed(Supplier<RegisteredBufferTable> table) {
         return new ReadSendStrategy(GetBufFileStrategy.READ_FIXED, table);
+    }
+
+    static ReadSendStrategy readFixedZeroCopy(Supplier<RegisteredBufferTable> table) {
+        return new ReadSendStrategy(GetBufFileStrategy.READ_FIXED_ZC, table);
     }
 
     static ReadSendStrategy copy() {
@@ -55,6 +59,9 @@ final class ReadSendStrategy implements FileSendStrategy {
     public boolean isAvailable() {
         if (kind == GetBufFileStrategy.COPY) {
             return true;
+        }
+        if (kind == GetBufFileStrategy.READ_FIXED_ZC && !GetBuf.isSendZcSupported()) {
+            return false;
         }
         return GetBuf.isRegisteredBuffersSupported() && table.get().ensureRegistered();
     }
@@ -118,7 +125,11 @@ final class ReadSendStrategy implements FileSendStrategy {
                 }
                 submit(2 * n, ops.linked());
                 int msgFlags = MSG_NOSIGNAL | MSG_WAITALL | (offset + len < end ? MSG_MORE : 0);
-                ops.send(host.socketFd(), c.address, len, msgFlags, dataOf(2 * n + 1));
+                if (kind == GetBufFileStrategy.READ_FIXED_ZC) {
+                    ops.sendZcFixed(host.socketFd(), c.address, len, msgFlags, c.registered.slot, dataOf(2 * n + 1));
+                } else {
+                    ops.send(host.socketFd(), c.address, len, msgFlags, dataOf(2 * n + 1));
+                }
                 submit(2 * n + 1, last ? ops : ops.linked());
                 offset += len;
                 n++;
@@ -129,7 +140,7 @@ final class ReadSendStrategy implements FileSendStrategy {
         private boolean takeChunks() {
             while (chunks.size() < DEPTH && (long) chunks.size() * chunkSize() < remaining()) {
                 Chunk c;
-                if (kind == GetBufFileStrategy.READ_FIXED) {
+                if (table != null) {
                     RegisteredBufferTable.Chunk r = table.get().lend(whenChunkFree);
                     if (r == null) {
                         break;
@@ -149,7 +160,7 @@ final class ReadSendStrategy implements FileSendStrategy {
         }
 
         private int chunkSize() {
-            return kind == GetBufFileStrategy.READ_FIXED ? table.get().chunkSize() : COPY_CHUNK;
+            return table != null ? table.get().chunkSize() : COPY_CHUNK;
         }
 
         @Override
@@ -178,7 +189,7 @@ final class ReadSendStrategy implements FileSendStrategy {
 
         @Override
         void releaseResources() {
-            if (kind == GetBufFileStrategy.READ_FIXED) {
+            if (table != null) {
                 table.get().cancelWait(whenChunkFree);
             }
             for (Chunk c : chunks) {
