@@ -90,6 +90,10 @@ final class FileSendStrategies {
         return s != null && s.isAvailable() ? s : fallback;
     }
 
+    /**
+     * SENDFILE at every size: it led or tied every other strategy at 4 KiB to 16 MiB in FileSendBenchmark and the
+     * whole-server harness here (benchmarks/README.md). The size stays a parameter for GET_BUF, which will not.
+     */
     private static GetBufFileStrategy auto(long size) {
         return GetBufFileStrategy.SENDFILE;
     }
