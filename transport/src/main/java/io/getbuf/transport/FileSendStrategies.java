@@ -91,8 +91,8 @@ final class FileSendStrategies {
     }
 
     /**
-     * SENDFILE at every size: it led or tied every other strategy at 4 KiB to 16 MiB in FileSendBenchmark and the
-     * whole-server harness here (benchmarks/README.md). The size stays a parameter for GET_BUF, which will not.
+     * SENDFILE at every size: no other strategy was ahead of it beyond the error at 4 KiB to 16 MiB in
+     * FileSendBenchmark here (benchmarks/README.md). The size stays a parameter for GET_BUF.
      */
     private static GetBufFileStrategy auto(long size) {
         return GetBufFileStrategy.SENDFILE;
