@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "getbuf_ring.h"
@@ -163,6 +164,14 @@ static int lookup_file_region_fields(JNIEnv *env)
 	return 0;
 }
 
+/* The device (st_dev) of the file system fd's file lives on, or -errno: what GET_BUF support is remembered by. */
+static jlong native_file_device(JNIEnv *env, jclass clazz, jint fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) < 0 ? -errno : (jlong) st.st_dev;
+}
+
 static jint native_get_buf_opcode(JNIEnv *env, jclass clazz)
 {
 	return IORING_OP_GET_BUF;
@@ -182,6 +191,7 @@ static const JNINativeMethod native_methods[] = {
 	{ "getBufOpcode0", "()I", (void *) native_get_buf_opcode },
 	{ "setPipeSize", "(II)I", (void *) native_set_pipe_size },
 	{ "sendfile", "(IIJJ)J", (void *) native_sendfile },
+	{ "fileDevice", "(I)J", (void *) native_file_device },
 	{ "fileRegionFd0", "(Lio/netty/channel/DefaultFileRegion;)I", (void *) native_file_region_fd },
 	{ "setFileRegionTransferred", "(Lio/netty/channel/DefaultFileRegion;J)V",
 	  (void *) native_set_file_region_transferred },

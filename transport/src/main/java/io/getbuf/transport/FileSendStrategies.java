@@ -3,9 +3,12 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.internal.Native;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -25,6 +28,7 @@ final class FileSendStrategies {
     private final PipePool pipes;
     private final EventExecutor loop;
     private RegisteredByteBufAllocator registered;
+    private final Set<Long> devicesWithoutProvider = new HashSet<>();
 
     FileSendStrategies(int ringFd, GetBufIoHandlerConfig config, ScheduledExecutorService loop) {
         this.ringFd = ringFd;
@@ -36,6 +40,7 @@ final class FileSendStrategies {
         add(ReadSendStrategy.readFixed(this::table));
         add(ReadSendStrategy.readFixedZeroCopy(this::table));
         add(ReadSendStrategy.copy());
+        add(new GetBufStrategy(this::table, config.fileChunkSize()));
     }
 
     /** The ring's registered-buffer table, created (not yet registered) on first use. */
@@ -83,18 +88,35 @@ final class FileSendStrategies {
         return s;
     }
 
-    /** The strategy for a region of {@code size} bytes when the channel asks for {@code requested}. */
-    FileSendStrategy choose(GetBufFileStrategy requested, long size) {
+    /**
+     * The strategy for a region of {@code size} bytes of the file {@code fd} when the channel asks for
+     * {@code requested}: GET_BUF (asked for, or by AUTO where the kernel has it) unless the file's file system was
+     * found to lend no pages; a strategy this kernel lacks falls back to SENDFILE.
+     */
+    FileSendStrategy choose(GetBufFileStrategy requested, long size, int fd) {
         GetBufFileStrategy kind = requested == null || requested == GetBufFileStrategy.AUTO ? auto(size) : requested;
+        if (kind == GetBufFileStrategy.GET_BUF && !devicesWithoutProvider.isEmpty()
+                && devicesWithoutProvider.contains(Native.fileDevice(fd))) {
+            kind = auto0(size);
+        }
         FileSendStrategy s = strategies.get(kind);
         return s != null && s.isAvailable() ? s : fallback;
     }
 
+    /** A GET_BUF found no provider for this device's file system: its files go on with another strategy. */
+    void noProvider(long device) {
+        devicesWithoutProvider.add(device);
+    }
+
+    private GetBufFileStrategy auto(long size) {
+        return strategies.get(GetBufFileStrategy.GET_BUF).isAvailable() ? GetBufFileStrategy.GET_BUF : auto0(size);
+    }
+
     /**
-     * SENDFILE at every size: no other strategy was ahead of it beyond the error at 4 KiB to 16 MiB in
-     * FileSendBenchmark here (benchmarks/README.md). The size stays a parameter for GET_BUF.
+     * Without GET_BUF, SENDFILE at every size: no other strategy was ahead of it beyond the error at 4 KiB to 16 MiB
+     * in FileSendBenchmark here (benchmarks/README.md).
      */
-    private static GetBufFileStrategy auto(long size) {
+    private static GetBufFileStrategy auto0(long size) {
         return GetBufFileStrategy.SENDFILE;
     }
 

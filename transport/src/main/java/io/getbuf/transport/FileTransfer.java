@@ -62,6 +62,8 @@ abstract class FileTransfer {
     long position;
     /** File offset just past the region. */
     final long end;
+    /** Where a short read saw the file end (it shrank under the transfer), or {@link Long#MAX_VALUE}. */
+    private long fileEnd = Long.MAX_VALUE;
     private final long[] inFlight = new long[MAX_STEPS]; // user_data by step, 0 when none
     private int inFlightCount;
     private boolean ended;
@@ -83,6 +85,13 @@ abstract class FileTransfer {
     /** The completion of step {@code step} (one this transfer submitted). */
     abstract void onComplete(int step, int res, int flags);
 
+    /**
+     * Sees every result of the transfer's steps, before {@link #onComplete} and also after the transfer ended (when
+     * onComplete no longer runs): for what must stay true of what the transfer holds, such as the bytes in its pipe.
+     */
+    void account(int step, int res) {
+    }
+
     /** Gives back what the strategy lent; called once, after the end and the last completion. */
     abstract void releaseResources();
 
@@ -92,6 +101,31 @@ abstract class FileTransfer {
 
     final long remaining() {
         return end - position;
+    }
+
+    /**
+     * A read of {@code wanted} bytes at {@code offset} returned {@code got} (a short read fails its link, so what it
+     * read is not sent): the next chain reads no further than that, so that the bytes that are there go out and the
+     * read after them finds the end of the file, instead of the same short read repeating forever.
+     */
+    final void readReturned(long offset, int wanted, int got) {
+        if (got >= 0 && got < wanted) {
+            fileEnd = Math.min(fileEnd, offset + got);
+        }
+    }
+
+    /** How far the next chain may read: the region's end, or where the file was seen to end. */
+    final long readableEnd() {
+        return Math.min(end, fileEnd);
+    }
+
+    /** True (and the transfer failed as truncated) when the file ends where the next chain would start. */
+    final boolean endedByTruncation() {
+        if (position >= readableEnd() && position < end) {
+            end(truncated());
+            return true;
+        }
+        return false;
     }
 
     /** The data field of an operation of step {@code step} (see {@link AbstractGetBufChannel#DATA_FILE}). */
@@ -126,6 +160,9 @@ abstract class FileTransfer {
         if ((flags & Native.IORING_CQE_F_MORE) == 0 && inFlight[step] != 0) {
             inFlight[step] = 0;
             inFlightCount--;
+        }
+        if ((flags & Native.IORING_CQE_F_NOTIF) == 0) {
+            account(step, res);
         }
         if (!ended) {
             if ((flags & Native.IORING_CQE_F_NOTIF) == 0) {

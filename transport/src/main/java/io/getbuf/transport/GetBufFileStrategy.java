@@ -11,8 +11,17 @@ package io.getbuf.transport;
  * {@code transferTo} a channel, are copied through a buffer whatever this says.
  */
 public enum GetBufFileStrategy {
-    /** Pick per region: what measured fastest on this kind of machine for its size (see the README). */
+    /**
+     * Pick per region: {@link #GET_BUF} where the kernel has it and the file's file system lends pages, else what
+     * measured fastest on this kind of machine for its size (see the README).
+     */
     AUTO,
+    /**
+     * {@code IORING_OP_GET_BUF} (getbuf's kernel patch) linked to {@code SEND_ZC} from the slot it filled: the file's
+     * page-cache pages go to the socket by reference, no copy anywhere. On a kernel without it, or a file system
+     * without a provider (remembered per file system), the region goes out with the next best strategy.
+     */
+    GET_BUF,
     /**
      * {@code sendfile(2)} on the event loop while the socket takes data, a ring poll for writability when it is
      * full: what Netty's epoll transport and nginx do. No copy to user space.

@@ -126,6 +126,18 @@ public final class GetBufIoOps implements IoOps {
         return this;
     }
 
+    /**
+     * {@code IORING_OP_GET_BUF} (getbuf's kernel patch): {@code len} bytes of {@code fd} at {@code offset}, the file's
+     * own pages, installed as a kernel buffer in the empty registered-buffer slot {@code slot} (addressed from 0).
+     */
+    GetBufIoOps getBuf(int fd, long offset, int len, int slot, short data) {
+        describe(Native.getBufOpcode(), fd, data);
+        off = offset;
+        this.len = len;
+        bufIndex = (short) slot;
+        return this;
+    }
+
     /** sendmsg(2) of the struct msghdr at {@code msghdr} (its iovecs name the bytes) with {@code msgFlags}. */
     GetBufIoOps sendmsg(int fd, long msghdr, int msgFlags, short data) {
         describe(Native.IORING_OP_SENDMSG, fd, data);

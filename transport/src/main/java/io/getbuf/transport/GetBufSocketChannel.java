@@ -511,7 +511,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 return false;
             }
             FileSendStrategy strategy = handler().fileStrategies().choose(config.getFileStrategy(),
-                    region.count() - region.transferred());
+                    region.count() - region.transferred(), fd);
             t = fileTransfer = strategy.newTransfer(fileTransferHost, region, fd);
         } else if (t.region != region || t.isEnded()) {
             // the previous transfer's last operations are still reporting back: released() goes on
@@ -576,6 +576,11 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
         @Override
         public void failed(FileTransfer transfer, Throwable cause) {
+            if (cause instanceof GetBufStrategy.NoProviderException) {
+                // nothing was sent: once released, the region starts again with another strategy
+                handler().fileStrategies().noProvider(((GetBufStrategy.NoProviderException) cause).device);
+                return;
+            }
             ChannelOutboundBuffer in = unsafe().outboundBuffer();
             if (in == null || in.current() != transfer.region) {
                 return; // closed meanwhile: the outbound buffer failed it already

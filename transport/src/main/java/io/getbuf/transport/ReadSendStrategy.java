@@ -96,6 +96,8 @@ final class ReadSendStrategy implements FileSendStrategy {
     private final class Transfer extends FileTransfer {
         private final Runnable whenChunkFree = this::resume;
         private final List<Chunk> chunks = new ArrayList<>(DEPTH);
+        private final long[] offsets = new long[DEPTH];
+        private final int[] lengths = new int[DEPTH];
 
         Transfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
             super(host, region, fd, kind);
@@ -106,17 +108,23 @@ final class ReadSendStrategy implements FileSendStrategy {
             if (isEnded() || inFlightCount() > 0 || !host.canSubmit()) {
                 return;
             }
+            if (endedByTruncation()) {
+                return;
+            }
             if (!takeChunks()) {
                 return; // every chunk of the loop is lent: back when one comes back
             }
+            long limit = readableEnd();
             long offset = position;
             int n = 0;
             for (Chunk c : chunks) {
-                if (offset >= end) {
+                if (offset >= limit) {
                     break;
                 }
-                int len = (int) Math.min(c.size, end - offset);
-                boolean last = offset + len >= end || n == chunks.size() - 1;
+                int len = (int) Math.min(c.size, limit - offset);
+                offsets[n] = offset;
+                lengths[n] = len;
+                boolean last = offset + len >= limit || n == chunks.size() - 1;
                 GetBufIoOps ops = host.ops();
                 if (c.registered != null) {
                     ops.readFixed(fd, offset, c.address, len, c.registered.slot, dataOf(2 * n));
@@ -167,7 +175,8 @@ final class ReadSendStrategy implements FileSendStrategy {
         void onComplete(int step, int res, int flags) {
             if ((step & 1) == 0) {
                 // a read: a short one fails the link, so nothing unread is sent; the next chain starts again
-                // from the first byte not sent
+                // from the first byte not sent and reads no further than this one got
+                readReturned(offsets[step >> 1], lengths[step >> 1], res);
                 if (res == 0) {
                     end(truncated());
                     return;

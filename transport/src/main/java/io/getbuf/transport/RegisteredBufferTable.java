@@ -46,6 +46,9 @@ final class RegisteredBufferTable {
     private long slabLength;
     private boolean registered;
     private IOException failure;
+    /** User slots with nothing in them (after the chunks), and who waits for one. */
+    private final ArrayDeque<Integer> emptySlots = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> slotWaiters = new ArrayDeque<>();
     /** Slots to empty at the next {@link #flushUpdates()}, ascending (consecutive ones go in one call). */
     private final java.util.TreeSet<Integer> toEmpty = new java.util.TreeSet<>();
     private long updateScratch;
@@ -117,6 +120,51 @@ final class RegisteredBufferTable {
         for (int i = 0; i < chunks; i++) {
             free.add(new Chunk(i, slab + (long) i * chunkSize, chunkSize));
         }
+        for (int s = chunks; s < slots; s++) {
+            emptySlots.add(s);
+        }
+    }
+
+    /**
+     * An empty user slot (registered memory or a GET_BUF buffer may be put there), or -1 when none is: then
+     * {@code whenFree} runs once one is (slots come back in batches, see {@link #flushUpdates()}).
+     */
+    int takeEmptySlot(Runnable whenFree) {
+        Integer s = emptySlots.pollFirst();
+        if (s != null) {
+            return s;
+        }
+        if (whenFree != null && !slotWaiters.contains(whenFree)) {
+            slotWaiters.add(whenFree);
+        }
+        return -1;
+    }
+
+    void cancelSlotWait(Runnable whenFree) {
+        slotWaiters.remove(whenFree);
+    }
+
+    /** Takes back a slot taken with {@link #takeEmptySlot} into which nothing was put. */
+    void returnEmptySlot(int slot) {
+        emptySlots.addFirst(slot);
+        wakeSlotWaiters();
+    }
+
+    /** Empty user slots (tests: all of them once nothing holds one). */
+    int emptySlots() {
+        return emptySlots.size() + toEmpty.size();
+    }
+
+    int userSlots() {
+        return registered ? slots - chunks : 0;
+    }
+
+    private void wakeSlotWaiters() {
+        Runnable next;
+        // a waiter may not take one (its transfer ended meanwhile): go on until the slots are taken
+        while (!emptySlots.isEmpty() && (next = slotWaiters.pollFirst()) != null) {
+            next.run();
+        }
     }
 
     /** The first slot after the file chunks: slots from here up to {@link #slots()} hold users' buffers. */
@@ -137,7 +185,10 @@ final class RegisteredBufferTable {
         return update(slot, address, length, 1);
     }
 
-    /** Empties {@code slot} at the next {@link #flushUpdates()}: nothing may name it from now on. */
+    /**
+     * Empties {@code slot} at the next {@link #flushUpdates()} and then makes it an empty slot again: nothing may
+     * name it from now on.
+     */
     void emptyLater(int slot) {
         toEmpty.add(slot);
     }
@@ -157,8 +208,13 @@ final class RegisteredBufferTable {
             if (res < 0) {
                 // an empty iovec cannot be refused on a live table: only a torn-down ring gets here
                 failure = Errors.newIOException("io_uring_register(BUFFERS_UPDATE, empty " + n + " slots)", res);
+                continue;
+            }
+            for (int i = 0; i < n; i++) {
+                emptySlots.add(first + i);
             }
         }
+        wakeSlotWaiters();
     }
 
     /** How many update calls the table made (tests: releases are batched). */
@@ -236,6 +292,8 @@ final class RegisteredBufferTable {
             updateScratch = 0;
         }
         toEmpty.clear();
+        slotWaiters.clear();
+        emptySlots.clear();
         if (!registered) {
             return;
         }

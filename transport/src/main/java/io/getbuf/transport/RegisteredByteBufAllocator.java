@@ -64,13 +64,12 @@ final class RegisteredByteBufAllocator {
     private final RegisteredBufferTable table;
     private final EventExecutor loop;
     private final long cacheBytes;
-    private final ArrayDeque<Integer> emptySlots = new ArrayDeque<>();
     private final ArrayDeque<Region> idle = new ArrayDeque<>();
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private long idleBytes;
     private int lent;
     private long waits;
-    private boolean slotsKnown;
+    private final Runnable serveWaiting = this::serveWaiting;
     private boolean closed;
 
     RegisteredByteBufAllocator(RegisteredBufferTable table, EventExecutor loop, long cacheBytes) {
@@ -107,12 +106,6 @@ final class RegisteredByteBufAllocator {
                     table.failure()));
             return;
         }
-        if (!slotsKnown) {
-            slotsKnown = true;
-            for (int s = table.firstUserSlot(); s < table.slots(); s++) {
-                emptySlots.add(s);
-            }
-        }
         if (!waiting.isEmpty() || !serve(r)) {
             waits++;
             waiting.add(r);
@@ -126,28 +119,29 @@ final class RegisteredByteBufAllocator {
         }
         Region region = takeIdle(r.capacity);
         if (region == null) {
-            Integer slot = emptySlots.pollFirst();
-            if (slot == null) {
+            int slot = table.takeEmptySlot(serveWaiting);
+            boolean held = false; // the slot still holds a victim's memory
+            if (slot < 0) {
                 Region victim = idle.pollFirst(); // too small for r: its slot takes new memory
                 if (victim == null) {
-                    return false;
+                    return false; // serveWaiting runs when a slot is emptied or a buffer comes back
                 }
                 idleBytes -= victim.size();
                 slot = victim.slot;
+                held = true;
             }
             ByteBuffer memory;
             try {
                 memory = ByteBuffer.allocateDirect(r.capacity);
             } catch (OutOfMemoryError e) {
-                table.emptyLater(slot);
-                emptySlots.add(slot);
+                giveUpSlot(slot, held);
                 r.promise.tryFailure(e);
                 return true;
             }
             region = new Region(slot, memory);
             int res = table.put(slot, region.address, r.capacity);
             if (res < 0) {
-                emptySlots.add(slot);
+                giveUpSlot(slot, held);
                 r.promise.tryFailure(Errors.newIOException("io_uring_register(BUFFERS_UPDATE, slot " + slot + ", "
                         + r.capacity + " bytes)", res));
                 return true;
@@ -159,6 +153,26 @@ final class RegisteredByteBufAllocator {
             buf.release(); // cancelled meanwhile
         }
         return true;
+    }
+
+    private void giveUpSlot(int slot, boolean held) {
+        if (held) {
+            table.emptyLater(slot);
+        } else {
+            table.returnEmptySlot(slot);
+        }
+    }
+
+    private void serveWaiting() {
+        if (closed) {
+            return;
+        }
+        for (Iterator<Request> it = waiting.iterator(); it.hasNext(); ) {
+            if (!serve(it.next())) {
+                break;
+            }
+            it.remove();
+        }
     }
 
     /** The smallest idle region that holds {@code capacity} bytes without wasting more than half of it. */
@@ -196,17 +210,11 @@ final class RegisteredByteBufAllocator {
         }
         idle.addFirst(region);
         idleBytes += region.size();
-        for (Iterator<Request> it = waiting.iterator(); it.hasNext(); ) {
-            if (!serve(it.next())) {
-                break;
-            }
-            it.remove();
-        }
+        serveWaiting();
         while (idleBytes > cacheBytes && !idle.isEmpty()) {
             Region old = idle.pollLast();
             idleBytes -= old.size();
             table.emptyLater(old.slot);
-            emptySlots.add(old.slot);
         }
     }
 
@@ -233,6 +241,7 @@ final class RegisteredByteBufAllocator {
             r.promise.tryFailure(cause);
         }
         waiting.clear();
+        table.cancelSlotWait(serveWaiting);
         idle.clear();
         idleBytes = 0;
     }

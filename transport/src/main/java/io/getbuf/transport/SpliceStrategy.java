@@ -96,12 +96,21 @@ final class SpliceStrategy implements FileSendStrategy {
                     dataOf(STEP_OUT)));
         }
 
+        /** The bytes in the pipe, also after the end: a pipe that still holds some is closed, never lent again. */
+        @Override
+        void account(int step, int res) {
+            if (res > 0 && step == STEP_IN) {
+                inPipe += res;
+            } else if (res > 0 && step == STEP_OUT) {
+                inPipe -= res;
+            }
+        }
+
         @Override
         void onComplete(int step, int res, int flags) {
             switch (step) {
                 case STEP_IN:
                     if (res > 0) {
-                        inPipe += res;
                         // a short splice fails the link: the splice out comes back -ECANCELED and resume() sends
                         // what the pipe holds
                     } else if (res == 0) {
@@ -113,7 +122,6 @@ final class SpliceStrategy implements FileSendStrategy {
                     break;
                 case STEP_OUT:
                     if (res > 0) {
-                        inPipe -= res;
                         advance(res);
                     } else if (res == -Native.ERRNO_EAGAIN) {
                         submit(STEP_WRITABLE, host.ops().pollAdd(host.socketFd(), POLLOUT, dataOf(STEP_WRITABLE)));

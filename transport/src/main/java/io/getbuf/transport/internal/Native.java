@@ -208,6 +208,9 @@ public final class Native {
      */
     public static native long sendfile(int outFd, int inFd, long offset, long count);
 
+    /** The device number of the file system {@code fd}'s file is on ({@code fstat}'s st_dev), or -errno. */
+    public static native long fileDevice(int fd);
+
     /** The fd of an opened {@link DefaultFileRegion}'s FileChannel. */
     public static int fileRegionFd(DefaultFileRegion region) {
         return fileRegionFd0(region);

@@ -1,0 +1,155 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.getbuf.transport.internal.Native;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.unix.Errors;
+
+import java.io.IOException;
+import java.util.function.Supplier;
+
+/**
+ * {@link GetBufFileStrategy#GET_BUF}: the file's own pages, no copy at all. Per chunk, {@code IORING_OP_GET_BUF}
+ * installs the range's page-cache pages as a kernel buffer in an empty slot of the loop's buffer table, linked to a
+ * {@code SEND_ZC} from that slot ({@code IORING_RECVSEND_FIXED_BUF}, {@code MSG_WAITALL}), whose socket takes its own
+ * page references; the slot is emptied as soon as the send's result is in (batched with the loop's other table
+ * updates) and the kernel gives the pages back to the file. Up to {@link #DEPTH} chunks per chain, as READ_FIXED.
+ *
+ * <p>A file system without a GET_BUF provider answers {@code -EOPNOTSUPP} before anything is sent: its device is
+ * remembered and the region goes on with another strategy ({@link NoProviderException}), the write does not fail.
+ */
+final class GetBufStrategy implements FileSendStrategy {
+    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int MSG_WAITALL = 0x100;
+    private static final int MSG_MORE = 0x8000;
+    /** Chunks (a GET_BUF and a send each) per chain. */
+    static final int DEPTH = 4;
+    /** Kernel buffers start at address 0 of their slot. */
+    private static final long KERNEL_BUFFER_START = 0;
+
+    /** The region's file system lends no pages: the region goes on with another strategy. */
+    static final class NoProviderException extends IOException {
+        private static final long serialVersionUID = 1L;
+        final long device;
+
+        NoProviderException(long device, DefaultFileRegion region) {
+            super("no GET_BUF provider for the file system of " + region + " (device " + device + ')');
+            this.device = device;
+        }
+    }
+
+    private final Supplier<RegisteredBufferTable> table;
+    private final int chunkSize;
+
+    GetBufStrategy(Supplier<RegisteredBufferTable> table, int chunkSize) {
+        this.table = table;
+        this.chunkSize = chunkSize;
+    }
+
+    @Override
+    public GetBufFileStrategy kind() {
+        return GetBufFileStrategy.GET_BUF;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return GetBuf.isGetBufSupported() && GetBuf.isSendZcSupported() && table.get().ensureRegistered()
+                && table.get().userSlots() > 0;
+    }
+
+    @Override
+    public FileTransfer newTransfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
+        return new Transfer(host, region, fd);
+    }
+
+    private final class Transfer extends FileTransfer {
+        private final Runnable whenSlotFree = this::resume;
+        private final int[] slots = new int[DEPTH]; // by chunk of the chain in flight, -1 once emptied
+        private final int[] lengths = new int[DEPTH];
+        private final long[] offsets = new long[DEPTH];
+
+        Transfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
+            super(host, region, fd, GetBufFileStrategy.GET_BUF);
+            java.util.Arrays.fill(slots, -1);
+        }
+
+        @Override
+        void resume() {
+            if (isEnded() || inFlightCount() > 0 || !host.canSubmit()) {
+                return;
+            }
+            if (endedByTruncation()) {
+                return;
+            }
+            long limit = readableEnd();
+            RegisteredBufferTable t = table.get();
+            int want = (int) Math.min(DEPTH, (limit - position + chunkSize - 1) / chunkSize);
+            int n = 0;
+            while (n < want) {
+                int slot = t.takeEmptySlot(n == 0 ? whenSlotFree : null);
+                if (slot < 0) {
+                    break;
+                }
+                slots[n++] = slot;
+            }
+            if (n == 0) {
+                return; // every slot is in use: back when one is emptied
+            }
+            long offset = position;
+            for (int k = 0; k < n; k++) {
+                int len = (int) Math.min(chunkSize, limit - offset);
+                lengths[k] = len;
+                offsets[k] = offset;
+                boolean last = k == n - 1;
+                GetBufIoOps ops = host.ops();
+                submit(2 * k, ops.getBuf(fd, offset, len, slots[k], dataOf(2 * k)).linked());
+                int msgFlags = MSG_NOSIGNAL | MSG_WAITALL | (offset + len < end ? MSG_MORE : 0);
+                ops.sendZcFixed(host.socketFd(), KERNEL_BUFFER_START, len, msgFlags, slots[k], dataOf(2 * k + 1));
+                submit(2 * k + 1, last ? ops : ops.linked());
+                offset += len;
+            }
+        }
+
+        @Override
+        void onComplete(int step, int res, int flags) {
+            int k = step >> 1;
+            if ((step & 1) == 0) {
+                // GET_BUF: a short one (end of file) fails the link, so its send and the rest are cancelled
+                readReturned(offsets[k], lengths[k], res);
+                if (res == 0) {
+                    end(truncated());
+                } else if (res == -Native.ERRNO_EOPNOTSUPP) {
+                    long device = Native.fileDevice(fd);
+                    end(new NoProviderException(device, region));
+                } else if (res < 0 && res != -Native.ERRNO_ECANCELED) {
+                    end(Errors.newIOException("GET_BUF of " + region + " at " + position, res));
+                }
+                return;
+            }
+            // the send's result: the socket holds its own page references, the slot can go
+            emptySlot(k);
+            if (res > 0) {
+                advance(res);
+            } else if (res < 0 && res != -Native.ERRNO_ECANCELED) {
+                end(new SocketWriteException(Errors.newIOException("send", res)));
+            }
+        }
+
+        private void emptySlot(int k) {
+            if (slots[k] >= 0) {
+                table.get().emptyLater(slots[k]);
+                slots[k] = -1;
+            }
+        }
+
+        @Override
+        void releaseResources() {
+            table.get().cancelSlotWait(whenSlotFree);
+            for (int k = 0; k < DEPTH; k++) {
+                emptySlot(k); // every send reported back: only slots of a chain cut short are left
+            }
+        }
+    }
+}
