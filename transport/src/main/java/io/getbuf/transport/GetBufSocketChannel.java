@@ -327,7 +327,10 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     protected void doWrite(ChannelOutboundBuffer in) {
         // While a write completion updates the outbound buffer, handlers may flush (writability
         // events): that completion submits the next write itself, once the buffer is consistent.
-        if (writeOp == 0 && !inWriteComplete) {
+        // The same while scheduleWrite runs: removing a message there (an empty buffer, a region
+        // sendfile finished at once) runs its listeners, which may write and flush; the loop in
+        // scheduleWrite0 goes on with what they flushed, and a nested one would send it twice.
+        if (writeOp == 0 && !inWriteComplete && !inScheduleWrite) {
             scheduleWrite(in);
         }
     }

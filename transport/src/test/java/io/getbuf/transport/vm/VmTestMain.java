@@ -1,0 +1,90 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport.vm;
+
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs test classes with the JUnit launcher inside the VM of {@code kernel/vm/java-tests} (no Maven there: one JVM,
+ * the classpath the host's build wrote) and ends with {@code vm-java-tests: N passed, N failed, N skipped}. A skipped
+ * test (an assumption that failed, or a disabled one) counts as skipped; the exit status is 0 only when nothing
+ * failed and, with {@code --no-skips} (the patched kernel), nothing was skipped.
+ */
+public final class VmTestMain {
+    private VmTestMain() {
+    }
+
+    public static void main(String[] args) {
+        boolean noSkips = false;
+        List<String> classes = new ArrayList<>();
+        for (String a : args) {
+            if ("--no-skips".equals(a)) {
+                noSkips = true;
+            } else {
+                classes.add(a);
+            }
+        }
+        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
+        for (String c : classes) {
+            request.selectors(DiscoverySelectors.selectClass(c));
+        }
+        LauncherDiscoveryRequest discovery = request.build();
+        Launcher launcher = LauncherFactory.create();
+        Counter counter = new Counter();
+        launcher.execute(discovery, counter);
+        System.out.println("vm-java-tests: " + counter.passed + " passed, " + counter.failed + " failed, "
+                + counter.skipped + " skipped");
+        boolean ok = counter.failed.get() == 0 && (!noSkips || counter.skipped.get() == 0)
+                && counter.passed.get() > 0;
+        System.exit(ok ? 0 : 1);
+    }
+
+    /** Prints a line per test (and per container that failed) and counts them. */
+    static final class Counter implements TestExecutionListener {
+        final AtomicInteger passed = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicInteger skipped = new AtomicInteger();
+
+        @Override
+        public void executionSkipped(TestIdentifier test, String reason) {
+            skipped.incrementAndGet();
+            System.out.println("SKIP: " + test.getLegacyReportingName() + " " + test.getUniqueId() + ": " + reason);
+        }
+
+        @Override
+        public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+            String name = test.getUniqueId();
+            switch (result.getStatus()) {
+                case SUCCESSFUL:
+                    if (test.isTest()) {
+                        passed.incrementAndGet();
+                        System.out.println("ok: " + name);
+                    }
+                    break;
+                case ABORTED:
+                    skipped.incrementAndGet();
+                    System.out.println("SKIP: " + name + ": " + result.getThrowable().map(Throwable::getMessage)
+                            .orElse(""));
+                    break;
+                default:
+                    failed.incrementAndGet();
+                    System.out.println("FAIL: " + name);
+                    result.getThrowable().ifPresent(t -> t.printStackTrace(System.out));
+                    break;
+            }
+            System.out.flush();
+        }
+    }
+}
