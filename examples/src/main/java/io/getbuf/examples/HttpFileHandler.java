@@ -3,10 +3,12 @@
  */
 package io.getbuf.examples;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.DecoderResultProvider;
@@ -28,6 +30,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.Date;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One connection's requests, in order: answers each with what {@link FileService} decides, writing the header and
@@ -43,6 +46,8 @@ import java.util.Date;
 final class HttpFileHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_RESPONSES_IN_FLIGHT = 16;
     static final String SERVER_NAME = "getbuf-file-server";
+    /** How long a connection being closed waits for the client to close first (see closeAfterResponse). */
+    static final long LINGER_MILLIS = 2000;
 
     private final FileService service;
     private final ServerStats stats;
@@ -50,6 +55,7 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
     private int responsesInFlight;
     private boolean readWhenSent; // the next request waits for a response to be sent
     private boolean closing; // a response said Connection: close; ignore anything after it
+    private boolean awaitingMessage; // asked for a message and none came yet
 
     HttpFileHandler(FileService service, ServerStats stats, AccessLog accessLog) {
         this.service = service;
@@ -59,19 +65,21 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
+        read(ctx);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        awaitingMessage = false;
         try {
             if (closing) {
                 return;
             }
             if (msg instanceof HttpRequest) {
                 request(ctx, (HttpRequest) msg);
-            } else if (msg instanceof DecoderResultProvider && ((DecoderResultProvider) msg).decoderResult().isFailure()) {
+            } else if (msg instanceof DecoderResultProvider
+                    && ((DecoderResultProvider) msg).decoderResult().isFailure()) {
                 closing = true; // a broken body of a request that was answered with Connection: close
                 ctx.close();
                 return;
@@ -82,7 +90,7 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
             if (msg instanceof LastHttpContent) {
                 readNextRequest(ctx);
             } else {
-                ctx.read(); // the rest of this request
+                read(ctx); // the rest of this request
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -156,20 +164,59 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
             }
             stats.responseSent();
             if (!keepAlive) {
-                ctx.close();
+                closeAfterResponse(ctx);
             } else if (readWhenSent) {
                 readWhenSent = false;
-                ctx.read();
+                read(ctx);
             }
+        });
+    }
+
+    /**
+     * Closing a socket with unread input makes the kernel send a reset, which can destroy the response in the
+     * client's receive buffer before it is read (a client that pipelined, or sent headers the codec refused). So the
+     * output is shut down (the client sees the end of the response), and what still arrives is read and dropped until
+     * the client closes or {@link #LINGER_MILLIS} pass: a lingering close, as nginx does it.
+     */
+    private static void closeAfterResponse(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        if (!(channel instanceof DuplexChannel)) {
+            ctx.close();
+            return;
+        }
+        ((DuplexChannel) channel).shutdownOutput().addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            channel.config().setAutoRead(true); // everything read from now on is ignored (closing)
+            ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
         });
     }
 
     private void readNextRequest(ChannelHandlerContext ctx) {
         if (responsesInFlight < MAX_RESPONSES_IN_FLIGHT) {
-            ctx.read();
+            read(ctx);
         } else {
             readWhenSent = true;
         }
+    }
+
+    private void read(ChannelHandlerContext ctx) {
+        awaitingMessage = true;
+        ctx.read();
+    }
+
+    /**
+     * A read that ends without a message (the socket had only part of a request, or nothing) is over for the
+     * FlowControlHandler, which forgets it: ask again.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (awaitingMessage && !closing) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
