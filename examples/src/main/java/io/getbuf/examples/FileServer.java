@@ -104,7 +104,9 @@ final class FileServer {
         if (summary == null) {
             serverChannel.close().sync();
             summary = summary(); // before the loops stop: their counters go with them
-            group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS).await();
+            // bounded: a loop stuck in a system call must not hang the shutdown hook (or a test) forever
+            group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .await(2 * SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         return summary;
     }
