@@ -99,12 +99,14 @@ final class FileServer {
         return stats.summary(transport, group);
     }
 
-    /** Stops accepting, closes the connections, and returns the summary of what was served. Idempotent. */
+    /**
+     * Stops accepting, closes the connections, and returns the summary of what was served. Idempotent. Every wait is
+     * bounded: a loop stuck in a system call must not hang the shutdown hook (or a test) forever.
+     */
     synchronized String stop() throws InterruptedException {
         if (summary == null) {
-            serverChannel.close().sync();
+            serverChannel.close().await(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             summary = summary(); // before the loops stop: their counters go with them
-            // bounded: a loop stuck in a system call must not hang the shutdown hook (or a test) forever
             group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .await(2 * SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
