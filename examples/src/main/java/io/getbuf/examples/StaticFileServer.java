@@ -4,123 +4,87 @@
 package io.getbuf.examples;
 
 import io.getbuf.transport.GetBuf;
-import io.getbuf.transport.GetBufIoHandler;
-import io.getbuf.transport.GetBufServerSocketChannel;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.DefaultFileRegion;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 
-import java.io.File;
-import java.io.RandomAccessFile;
-import java.net.InetSocketAddress;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-
-import static io.netty.handler.codec.http.HttpVersion.HTTP_1_1;
 
 /**
- * Serves the files under a directory over HTTP/1.1 with getbuf: the usual Netty file server,
- * with getbuf's IoHandler and channel in place of NIO's and nothing else changed.
- *
- * <pre>java -cp ... io.getbuf.examples.StaticFileServer [root-dir] [port] [host]</pre>
+ * The static file server's command line: {@code java -jar getbuf-file-server.jar --help}. Starts a
+ * {@link FileServer}, says on standard output what it runs on and, once bound, {@code listening on
+ * http://host:port/} (scripts wait for that line); on SIGINT or SIGTERM prints the summary of what was served.
  */
 public final class StaticFileServer {
+    private static final int USAGE_ERROR = 2;
+    private static final int START_ERROR = 1;
+
     private StaticFileServer() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Path root = Paths.get(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 8080;
-        String host = args.length > 2 ? args[2] : "127.0.0.1";
-        GetBuf.ensureAvailability();
-        System.err.println(GetBuf.describe());
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory());
+    public static void main(String[] args) throws InterruptedException {
+        ServerOptions options;
         try {
-            new ServerBootstrap().group(group)
-                    .channel(GetBufServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
-                                    new FileHandler(root));
-                        }
-                    })
-                    .bind(new InetSocketAddress(host, port)).sync()
-                    .channel().closeFuture().sync();
-        } finally {
-            group.shutdownGracefully();
+            options = ServerOptions.parse(args);
+        } catch (ServerOptions.UsageException e) {
+            System.err.println("getbuf-file-server: " + e.getMessage());
+            System.err.print(ServerOptions.USAGE);
+            System.exit(USAGE_ERROR);
+            return;
         }
+        if (options.help) {
+            System.out.print(ServerOptions.USAGE);
+            return;
+        }
+        PrintStream out = System.out;
+        Path bundled = null;
+        FileServer server;
+        try {
+            bundled = options.root == null ? BundledSite.unpack() : null;
+            server = FileServer.start(options, bundled != null ? bundled : options.root, out);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("getbuf-file-server: cannot start: " + e);
+            deleteQuietly(bundled);
+            System.exit(START_ERROR);
+            return;
+        }
+        printStartup(out, server, bundled != null);
+        Path unpacked = bundled;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                out.println(server.stop());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteQuietly(unpacked);
+            out.flush();
+        }, "getbuf-file-server-shutdown"));
+        Thread.currentThread().join(); // serve until the JVM is told to stop
     }
 
-    static final class FileHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final Path root;
-
-        FileHandler(Path root) {
-            this.root = root;
+    private static void printStartup(PrintStream out, FileServer server, boolean bundled) {
+        out.println("transport: " + server.transport()
+                + (server.strategy() != null ? ", file strategy: " + server.strategy() : ""));
+        if (server.transport() == Transport.GETBUF) {
+            out.println(GetBuf.describe());
         }
+        out.println("root: " + server.root() + (bundled ? " (the bundled site; --root DIR serves another)" : ""));
+        out.println("listening on http://" + hostForUrl(server) + ':' + server.address().getPort() + '/');
+        out.flush();
+    }
 
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws Exception {
-            if (request.method() != HttpMethod.GET) {
-                sendStatus(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, request);
-                return;
-            }
-            String uri = request.uri();
-            int q = uri.indexOf('?');
-            Path path = root.resolve("." + (q >= 0 ? uri.substring(0, q) : uri)).normalize();
-            File file = path.toFile();
-            if (!path.startsWith(root) || !file.isFile() || file.isHidden()) {
-                sendStatus(ctx, HttpResponseStatus.NOT_FOUND, request);
-                return;
-            }
-            RandomAccessFile raf = new RandomAccessFile(file, "r");
-            long length = raf.length();
-            HttpResponse response = new DefaultHttpResponse(HTTP_1_1, HttpResponseStatus.OK);
-            HttpUtil.setContentLength(response, length);
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
-            HttpUtil.setKeepAlive(response, keepAlive);
-            ctx.write(response);
-            ctx.write(new DefaultFileRegion(raf.getChannel(), 0, length));
-            if (keepAlive) {
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-            } else {
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
-            }
+    private static String hostForUrl(FileServer server) {
+        String host = server.address().getAddress().getHostAddress();
+        return host.indexOf(':') >= 0 ? '[' + host + ']' : host;
+    }
+
+    private static void deleteQuietly(Path directory) {
+        if (directory == null) {
+            return;
         }
-
-        private static void sendStatus(ChannelHandlerContext ctx, HttpResponseStatus status, FullHttpRequest req) {
-            DefaultFullHttpResponse response = new DefaultFullHttpResponse(HTTP_1_1, status);
-            HttpUtil.setContentLength(response, 0);
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
-            HttpUtil.setKeepAlive(response, keepAlive);
-            if (keepAlive) {
-                ctx.writeAndFlush(response);
-            } else {
-                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+        try {
+            BundledSite.delete(directory);
+        } catch (IOException e) {
+            System.err.println("getbuf-file-server: could not remove " + directory + ": " + e);
         }
     }
 }

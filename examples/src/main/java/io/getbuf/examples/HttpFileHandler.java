@@ -1,0 +1,236 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.examples;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.DecoderResultProvider;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.Date;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection's requests, in order: answers each with what {@link FileService} decides, writing the header and
+ * then the file as a {@link DefaultFileRegion} (the transport sends it without copying through the JVM heap).
+ *
+ * <p>The channel runs with AUTO_READ off behind a {@link io.netty.handler.flow.FlowControlHandler}, so requests
+ * arrive one per {@code read()}: a client pipelining thousands of requests gets at most
+ * {@link #MAX_RESPONSES_IN_FLIGHT} responses (and open files) queued before the server stops reading until they are
+ * sent. Requests the decoder refused (line or headers too long, malformed) are answered and the connection closed
+ * without reading further, as is every request that carries a body (GET and HEAD have none; reading one to find the
+ * next request is not worth it).
+ */
+final class HttpFileHandler extends ChannelInboundHandlerAdapter {
+    static final int MAX_RESPONSES_IN_FLIGHT = 16;
+    static final String SERVER_NAME = "getbuf-file-server";
+    /** How long a connection being closed waits for the client to close first (see closeAfterResponse). */
+    static final long LINGER_MILLIS = 2000;
+
+    private final FileService service;
+    private final ServerStats stats;
+    private final AccessLog accessLog; // null: no log
+    private int responsesInFlight;
+    private boolean readWhenSent; // the next request waits for a response to be sent
+    private boolean closing; // a response said Connection: close; ignore anything after it
+    private boolean awaitingMessage; // asked for a message and none came yet
+
+    HttpFileHandler(FileService service, ServerStats stats, AccessLog accessLog) {
+        this.service = service;
+        this.stats = stats;
+        this.accessLog = accessLog;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        read(ctx);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        awaitingMessage = false;
+        try {
+            if (closing) {
+                return;
+            }
+            if (msg instanceof HttpRequest) {
+                request(ctx, (HttpRequest) msg);
+            } else if (msg instanceof DecoderResultProvider
+                    && ((DecoderResultProvider) msg).decoderResult().isFailure()) {
+                closing = true; // a broken body of a request that was answered with Connection: close
+                ctx.close();
+                return;
+            }
+            if (closing) {
+                return;
+            }
+            if (msg instanceof LastHttpContent) {
+                readNextRequest(ctx);
+            } else {
+                read(ctx); // the rest of this request
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void request(ChannelHandlerContext ctx, HttpRequest request) {
+        DecoderResult result = request.decoderResult();
+        if (result.isFailure()) {
+            send(ctx, request, refusal(result.cause()), false);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !hasBody(request);
+        send(ctx, request, service.reply(request), keepAlive);
+    }
+
+    /** What the decoder's failure means for the client: 414, 431, or 400. */
+    static Reply refusal(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return Reply.status(HttpResponseStatus.REQUEST_URI_TOO_LONG, "the request line is too long");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return Reply.status(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "the headers are too large");
+        }
+        return Reply.status(HttpResponseStatus.BAD_REQUEST, "malformed request");
+    }
+
+    private static boolean hasBody(HttpRequest request) {
+        return HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
+    }
+
+    private void send(ChannelHandlerContext ctx, HttpRequest request, Reply reply, boolean keepAlive) {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, reply.status, reply.headers);
+        HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
+        headers.set(HttpHeaderNames.SERVER, SERVER_NAME);
+        if (!keepAlive) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            closing = true;
+        } else if (!request.protocolVersion().isKeepAliveDefault()) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE); // an HTTP/1.0 client asked
+        }
+        boolean head = request.method().equals(HttpMethod.HEAD);
+        long bodyBytes = head ? 0 : reply.bodyBytes();
+        responsesInFlight++;
+        ctx.write(response);
+        ChannelFuture sent;
+        if (reply.text != null) {
+            // for HEAD the codec drops the body and keeps its Content-Length
+            sent = ctx.writeAndFlush(new DefaultLastHttpContent(reply.textBuffer()));
+        } else if (reply.file != null) {
+            long length = reply.length;
+            ctx.write(new DefaultFileRegion(reply.file, reply.offset, length)).addListener(f -> {
+                if (f.isSuccess()) {
+                    stats.fileRegionSent(length);
+                }
+            });
+            sent = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            sent = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        int status = reply.status.code();
+        sent.addListener(f -> {
+            responsesInFlight--;
+            if (accessLog != null) {
+                accessLog.log(ctx.channel().remoteAddress(), request, status, bodyBytes, f.isSuccess());
+            }
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            stats.responseSent();
+            if (!keepAlive) {
+                closeAfterResponse(ctx);
+            } else if (readWhenSent) {
+                readWhenSent = false;
+                read(ctx);
+            }
+        });
+    }
+
+    /**
+     * Closing a socket with unread input makes the kernel send a reset, which can destroy the response in the
+     * client's receive buffer before it is read (a client that pipelined, or sent headers the codec refused). So the
+     * output is shut down (the client sees the end of the response), and what still arrives is read and dropped until
+     * the client closes or {@link #LINGER_MILLIS} pass: a lingering close, as nginx does it.
+     */
+    private static void closeAfterResponse(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        if (!(channel instanceof DuplexChannel)) {
+            ctx.close();
+            return;
+        }
+        ((DuplexChannel) channel).shutdownOutput().addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            channel.config().setAutoRead(true); // everything read from now on is ignored (closing)
+            ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void readNextRequest(ChannelHandlerContext ctx) {
+        if (responsesInFlight < MAX_RESPONSES_IN_FLIGHT) {
+            read(ctx);
+        } else {
+            readWhenSent = true;
+        }
+    }
+
+    private void read(ChannelHandlerContext ctx) {
+        awaitingMessage = true;
+        ctx.read();
+    }
+
+    /**
+     * A read that ends without a message (the socket had only part of a request, or nothing) is over for the
+     * FlowControlHandler, which forgets it: ask again.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (awaitingMessage && !closing) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close(); // neither request nor response moved for the idle timeout
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // a reset by the peer, or a file that shrank under a transfer: the connection cannot go on
+        ctx.close();
+    }
+}
