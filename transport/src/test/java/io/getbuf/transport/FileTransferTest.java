@@ -85,7 +85,12 @@ class FileTransferTest {
     }
 
     static Path patternFile(long size) throws IOException {
-        Path f = dir.resolve("pattern-" + size);
+        return patternFile(dir, size);
+    }
+
+    /** A file of {@code size} pattern bytes in {@code in} (made once). */
+    static Path patternFile(Path in, long size) throws IOException {
+        Path f = in.resolve("pattern-" + size);
         if (Files.exists(f)) {
             return f;
         }
@@ -192,7 +197,7 @@ class FileTransferTest {
     }
 
     /** A server whose children send {@code file} as one DefaultFileRegion with {@code strategy}, then close. */
-    private static Channel serveFile(EventLoopGroup loops, Path file, GetBufFileStrategy strategy,
+    static Channel serveFile(EventLoopGroup loops, Path file, GetBufFileStrategy strategy,
                                      List<ChannelFuture> writes) throws Exception {
         return new ServerBootstrap().group(loops).channel(GetBufServerSocketChannel.class)
                 .childOption(GetBufChannelOption.FILE_STRATEGY, strategy)

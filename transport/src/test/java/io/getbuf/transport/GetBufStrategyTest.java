@@ -1,0 +1,225 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.getbuf.transport.testsuite.GetBufAssumptions;
+import io.getbuf.transport.testsuite.GetBufTest;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The GET_BUF strategy end to end. On the patched kernel (kernel/vm/java-tests runs this class there, with
+ * {@code -Dgetbuf.test.requireGetBuf=true}): regions go out by GET_BUF byte-exact, every slot is empty afterwards and
+ * the page-cache provider's own counters (debugfs) have handed back every buffer and page they lent; a file system
+ * without a provider makes the region go on by SENDFILE without failing it, and is remembered; one slot shared by
+ * concurrent transfers is back-pressure. On a stock kernel the same channels send by SENDFILE, which is checked too.
+ */
+@GetBufTest(warmUp = false)
+@Timeout(120)
+class GetBufStrategyTest {
+    private static final boolean REQUIRE_GET_BUF = Boolean.getBoolean("getbuf.test.requireGetBuf");
+    /** A directory on a file system without a GET_BUF provider (the VM's overlayfs /tmp). */
+    private static final String NO_PROVIDER_DIR = System.getProperty("getbuf.test.noProviderDir");
+    private static final Path FILEMAP_DEBUG = Paths.get("/sys/kernel/debug/getbuf-filemap");
+
+    @TempDir
+    static Path dir;
+    private static EventLoopGroup group;
+    private static EventLoopGroup clients;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        GetBufAssumptions.assumeAvailable();
+        if (REQUIRE_GET_BUF) {
+            assertTrue(GetBuf.isGetBufSupported(), "the probe must report GET_BUF here: " + GetBuf.describe());
+            assertTrue(Files.isWritable(FILEMAP_DEBUG.resolve("enabled")), "no " + FILEMAP_DEBUG
+                    + " (debugfs, CONFIG_IO_URING_GET_BUF_TEST)");
+            Files.writeString(FILEMAP_DEBUG.resolve("enabled"), "1");
+        }
+        group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory());
+        clients = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (group != null) {
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+            clients.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    private static boolean patched() {
+        return GetBuf.isGetBufSupported();
+    }
+
+    /** The provider's counters (gets, releases, pages), or zeros where the kernel has none. */
+    private static long[] providerCounters() throws IOException {
+        if (!Files.isDirectory(FILEMAP_DEBUG)) {
+            return new long[3];
+        }
+        return new long[] {readLong("gets"), readLong("releases"), readLong("pages")};
+    }
+
+    private static long readLong(String name) throws IOException {
+        return Long.parseLong(Files.readString(FILEMAP_DEBUG.resolve(name)).trim());
+    }
+
+    private static Channel serve(EventLoopGroup loops, Path file, List<ChannelFuture> writes) throws Exception {
+        return FileTransferTest.serveFile(loops, file, GetBufFileStrategy.GET_BUF, writes);
+    }
+
+    private static long fetch(Channel server, long size) throws Exception {
+        FileTransferTest.Checker checker = new FileTransferTest.Checker(size, FileTransferTest::patternAt);
+        Channel c = new Bootstrap().group(clients).channel(NioSocketChannel.class).handler(checker)
+                .connect(server.localAddress()).sync().channel();
+        try {
+            return checker.done.get(60, TimeUnit.SECONDS);
+        } finally {
+            c.close().sync();
+        }
+    }
+
+    private static Path patternFile(Path in, long size) throws IOException {
+        return FileTransferTest.patternFile(in, size);
+    }
+
+    private static long regions(EventLoopGroup loops, GetBufFileStrategy kind) {
+        return GetBufIoHandler.fileSendStats(loops.next()).regions(kind);
+    }
+
+    private static void assertSlotsEmpty(EventLoopGroup loops) throws Exception {
+        GetBufIoHandler h = GetBufIoHandler.handlerOf(loops.next());
+        assertTrue(TestSupport.await(() -> {
+            try {
+                return loops.next().submit(() -> h.fileStrategies().table().emptySlots()
+                        == h.fileStrategies().table().userSlots()).get();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, 5), "every user slot empty again");
+    }
+
+    @Test
+    void regionsGoOutByGetBufAndEveryPageGoesBack() throws Exception {
+        long[] before = providerCounters();
+        long getBufBefore = regions(group, GetBufFileStrategy.GET_BUF);
+        long sendfileBefore = regions(group, GetBufFileStrategy.SENDFILE);
+        List<ChannelFuture> writes = new ArrayList<>();
+        long[] sizes = {1, 4096, (1 << 20) + 1, 16L << 20};
+        for (long size : sizes) {
+            Channel server = serve(group, patternFile(dir, size), writes);
+            try {
+                assertEquals(size, fetch(server, size), "size " + size);
+            } finally {
+                server.close().sync();
+            }
+        }
+        for (ChannelFuture w : writes) {
+            assertTrue(w.await(10, TimeUnit.SECONDS) && w.isSuccess(), "write " + w.cause());
+        }
+        GetBufFileStrategy expected = patched() ? GetBufFileStrategy.GET_BUF : GetBufFileStrategy.SENDFILE;
+        long before0 = expected == GetBufFileStrategy.GET_BUF ? getBufBefore : sendfileBefore;
+        assertEquals(before0 + sizes.length, regions(group, expected), "regions sent by " + expected);
+        assertSlotsEmpty(group);
+        if (patched()) {
+            long[] after = providerCounters();
+            long gets = after[0] - before[0];
+            assertTrue(gets >= sizes.length, "the provider lent buffers: " + gets);
+            assertTrue(TestSupport.await(() -> {
+                try {
+                    long[] now = providerCounters();
+                    return now[1] - before[1] == now[0] - before[0] && now[2] == before[2];
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, 10), "every buffer released and every page given back: before " + java.util.Arrays.toString(before)
+                    + ", now " + java.util.Arrays.toString(providerCounters()));
+        }
+    }
+
+    @Test
+    void aFileSystemWithoutAProviderFallsBackAndIsRemembered() throws Exception {
+        if (REQUIRE_GET_BUF) {
+            assertTrue(NO_PROVIDER_DIR != null, "-Dgetbuf.test.noProviderDir names a file system without a provider");
+        }
+        Path where = NO_PROVIDER_DIR != null ? Files.createTempDirectory(Paths.get(NO_PROVIDER_DIR), "getbuf-")
+                : dir;
+        long size = 3L << 20;
+        long sendfileBefore = regions(group, GetBufFileStrategy.SENDFILE);
+        long getBufBefore = regions(group, GetBufFileStrategy.GET_BUF);
+        List<ChannelFuture> writes = new ArrayList<>();
+        Path file = patternFile(where, size);
+        for (int i = 0; i < 2; i++) {
+            Channel server = serve(group, file, writes);
+            try {
+                assertEquals(size, fetch(server, size));
+            } finally {
+                server.close().sync();
+            }
+        }
+        for (ChannelFuture w : writes) {
+            assertTrue(w.await(10, TimeUnit.SECONDS) && w.isSuccess(), "the write did not fail: " + w.cause());
+        }
+        if (NO_PROVIDER_DIR != null || !patched()) {
+            assertEquals(sendfileBefore + 2, regions(group, GetBufFileStrategy.SENDFILE));
+            assertEquals(getBufBefore, regions(group, GetBufFileStrategy.GET_BUF));
+        }
+        assertSlotsEmpty(group);
+    }
+
+    @Test
+    void oneSlotIsSharedByConcurrentTransfers() throws Exception {
+        EventLoopGroup small = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(new GetBufIoHandlerConfig()
+                .setRegisteredBuffers(2).setFileChunks(1, 64 * 1024)));
+        try {
+            long size = 4L << 20;
+            List<ChannelFuture> writes = new ArrayList<>();
+            Channel server = serve(small, patternFile(dir, size), writes);
+            try {
+                List<CompletableFuture<Long>> fetches = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    fetches.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return fetch(server, size);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }));
+                }
+                for (CompletableFuture<Long> f : fetches) {
+                    assertEquals(size, f.get(90, TimeUnit.SECONDS));
+                }
+            } finally {
+                server.close().sync();
+            }
+            GetBufFileStrategy expected = patched() ? GetBufFileStrategy.GET_BUF : GetBufFileStrategy.SENDFILE;
+            assertEquals(4, regions(small, expected));
+            assertSlotsEmpty(small);
+        } finally {
+            small.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+}
