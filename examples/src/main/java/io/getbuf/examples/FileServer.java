@@ -31,6 +31,7 @@ final class FileServer {
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final ServerStats stats = new ServerStats();
+    private OpenFileCache files; // set once, in the constructor
     private String summary; // set by the first stop()
 
     private FileServer(ServerOptions options, SiteRoot site, PrintStream accessLogOut) throws InterruptedException {
@@ -40,7 +41,8 @@ final class FileServer {
         group = new MultiThreadIoEventLoopGroup(options.threads, transport.newIoHandlerFactory());
         boolean bound = false;
         try {
-            FileService service = new FileService(site, options.list);
+            files = new OpenFileCache(site, TimeUnit.MILLISECONDS.toNanos(options.cacheMillis));
+            FileService service = new FileService(files, options.list);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannelClass())
@@ -109,6 +111,7 @@ final class FileServer {
             summary = summary(); // before the loops stop: their counters go with them
             group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .await(2 * SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            files.close();
         }
         return summary;
     }

@@ -11,11 +11,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,10 +25,10 @@ final class FileService {
     static final String INDEX_FILE = "index.html";
     private static final String HTML = "text/html; charset=utf-8";
 
-    private final SiteRoot root;
+    private final OpenFileCache root;
     private final boolean listDirectories;
 
-    FileService(SiteRoot root, boolean listDirectories) {
+    FileService(OpenFileCache root, boolean listDirectories) {
         this.root = root;
         this.listDirectories = listDirectories;
     }
@@ -97,7 +94,7 @@ final class FileService {
         }
     }
 
-    private static Reply file(HttpRequest request, SiteRoot.Resolution found) {
+    private Reply file(HttpRequest request, SiteRoot.Resolution found) {
         Validators validators = new Validators(found.attributes);
         long size = found.attributes.size();
         Reply reply = reply(request, found.path, validators, size);
@@ -113,7 +110,7 @@ final class FileService {
         return reply;
     }
 
-    private static Reply reply(HttpRequest request, Path path, Validators validators, long size) {
+    private Reply reply(HttpRequest request, Path path, Validators validators, long size) {
         HttpHeaders headers = request.headers();
         if (validators.notModified(headers)) {
             return Reply.headersOnly(HttpResponseStatus.NOT_MODIFIED, 0, false);
@@ -139,27 +136,19 @@ final class FileService {
      * Opens the file, for HEAD too (so that HEAD and GET agree on a file that cannot be read). The path is real and
      * was a regular file a moment ago; NOFOLLOW_LINKS keeps a symlink swapped in since from being followed.
      */
-    private static Reply open(HttpRequest request, Path path, HttpResponseStatus status, long offset, long length) {
-        FileChannel channel;
+    private Reply open(HttpRequest request, Path path, HttpResponseStatus status, long offset, long length) {
+        OpenFile file;
         try {
-            channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            file = root.open(path);
         } catch (AccessDeniedException e) {
             return Reply.status(HttpResponseStatus.FORBIDDEN, null);
         } catch (IOException e) {
             return Reply.status(HttpResponseStatus.NOT_FOUND, null);
         }
         if (request.method().equals(HttpMethod.HEAD) || length == 0) {
-            closeQuietly(channel);
+            file.release();
             return Reply.headersOnly(status, length, true);
         }
-        return Reply.file(status, channel, offset, length);
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // read-only: nothing was lost
-        }
+        return Reply.file(status, file, offset, length);
     }
 }

@@ -143,7 +143,7 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
             sent = ctx.writeAndFlush(new DefaultLastHttpContent(reply.textBuffer()));
         } else if (reply.file != null) {
             long length = reply.length;
-            ctx.write(new DefaultFileRegion(reply.file, reply.offset, length)).addListener(f -> {
+            ctx.write(reply.file.region(reply.offset, length)).addListener(f -> {
                 if (f.isSuccess()) {
                     stats.fileRegionSent(length);
                 }

@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -25,11 +24,11 @@ final class Reply {
     final HttpResponseStatus status;
     final HttpHeaders headers = new DefaultHttpHeaders();
     final byte[] text; // generated body, or null
-    final FileChannel file; // open file whose bytes [offset, offset + length) are the body, or null
+    final OpenFile file; // open file whose bytes [offset, offset + length) are the body (a reference), or null
     final long offset;
     final long length;
 
-    private Reply(HttpResponseStatus status, byte[] text, FileChannel file, long offset, long length) {
+    private Reply(HttpResponseStatus status, byte[] text, OpenFile file, long offset, long length) {
         this.status = status;
         this.text = text;
         this.file = file;
@@ -61,7 +60,7 @@ final class Reply {
     }
 
     /** Bytes [offset, offset + length) of {@code file}, which the reply now owns. */
-    static Reply file(HttpResponseStatus status, FileChannel file, long offset, long length) {
+    static Reply file(HttpResponseStatus status, OpenFile file, long offset, long length) {
         Reply reply = new Reply(status, null, file, offset, length);
         reply.headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         return reply;

@@ -14,10 +14,13 @@ import java.util.Set;
 /** The server's command line, parsed and checked: {@code --name value} or {@code --name=value}. */
 final class ServerOptions {
     static final int DEFAULT_PORT = 8080;
+    /** As nginx's open_file_cache_valid would be, much shorter: a second of staleness at most. */
+    static final int DEFAULT_CACHE_MILLIS = 1000;
+    private static final int MAX_CACHE_MILLIS = 3_600_000;
     static final String DEFAULT_HOST = "127.0.0.1";
     private static final int MAX_PORT = 65535;
     private static final Set<String> VALUED =
-            Set.of("--root", "--port", "--host", "--threads", "--transport", "--strategy");
+            Set.of("--root", "--port", "--host", "--threads", "--transport", "--strategy", "--cache-ms");
 
     static final String USAGE = String.join("\n",
             "Usage: java -jar getbuf-file-server.jar [options]",
@@ -36,6 +39,8 @@ final class ServerOptions {
             "  --strategy S       getbuf only, how files are sent: "
                     + Arrays.toString(GetBufFileStrategy.values()) + " (default AUTO)",
             "  --list             list directories without an index.html (default: 403)",
+            "  --cache-ms N       keep what paths resolved to, and open files, for N ms (default "
+                    + DEFAULT_CACHE_MILLIS + "; 0: resolve and open for every request)",
             "  --access-log       print one line per request on standard output",
             "  --help             print this and exit",
             "");
@@ -48,6 +53,8 @@ final class ServerOptions {
     final GetBufFileStrategy strategy; // null unless the transport is getbuf
     final boolean list;
     final boolean accessLog;
+    /** How long resolved paths and open files are kept ({@link OpenFileCache}); 0: not at all. */
+    final int cacheMillis;
     final boolean help;
 
     private ServerOptions(Builder b) {
@@ -60,6 +67,7 @@ final class ServerOptions {
                 ? (b.strategy == null ? GetBufFileStrategy.AUTO : b.strategy) : null;
         list = b.list;
         accessLog = b.accessLog;
+        cacheMillis = b.cacheMillis;
         help = b.help;
     }
 
@@ -131,6 +139,7 @@ final class ServerOptions {
         GetBufFileStrategy strategy;
         boolean list;
         boolean accessLog;
+        int cacheMillis = DEFAULT_CACHE_MILLIS;
         boolean help;
 
         void set(String name, String value) throws UsageException {
@@ -161,6 +170,9 @@ final class ServerOptions {
                         throw new UsageException("--strategy: unknown strategy '" + value + "' (one of "
                                 + Arrays.toString(GetBufFileStrategy.values()) + ")");
                     }
+                    break;
+                case "--cache-ms":
+                    cacheMillis = intIn(name, value, 0, MAX_CACHE_MILLIS);
                     break;
                 default:
                     throw new AssertionError(name); // VALUED and this switch name the same options
