@@ -252,6 +252,14 @@ verify_server() {  # every file, byte for byte, before anything is measured
     printf '%s\t%s\t%s\t%s\n' "$s" "$f" "${size_bytes[$f]}" "$head" >> "$work/heads.tsv"
   done
   rm -f "$work/got"
+  # wrk reuses each connection: three requests on one must get three answers on it. curl prints
+  # how many connections it opened per URL ("1 0 0"); it retries a dead one on a fresh connection.
+  local url="http://127.0.0.1:${port[$s]}/${size_list[0]}.bin" connects
+  connects=$(curl -s --max-time 10 -o /dev/null -o /dev/null -o /dev/null -w '%{num_connects} ' \
+    "$url" "$url" "$url" || true)
+  if [[ $connects != "1 0 0 " ]]; then
+    status[$s]="NOT RUN: no keep-alive: 3 GETs on one connection opened '${connects% }' connections (want 1 0 0)"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
