@@ -74,6 +74,10 @@ if [[ -z $out ]]; then
   if ((quick)); then out="$here/target/file-server-results"; else out="$here/results"; fi
 fi
 
+busiest() {  # what else used the CPUs, over one second (top's second sample: its first one averages over each process's life)
+  top -b -n 2 -d 1 -w 200 \
+    | awk '/^top -/ {n++} n == 2 && $1 ~ /^[0-9]+$/ && $9 > 0 {printf "%s%% %s, ", $9, $12}' | head -c 300
+}
 log() { echo "[file-servers] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -331,6 +335,7 @@ raw="$work/raw.tsv"
 printf 'server\tsize\tbytes\thead\n' > "$work/heads.tsv"
 printf 'size\tconns\tround\tserver\trequests\tbytes\tduration_us\tserver_ticks\tclient_ticks\terrors\tload1\n' > "$raw"
 load_start=$(cat /proc/loadavg)
+busy_start=$(busiest)
 
 log "work directory $work; files: ${size_list[*]}"
 make_files
@@ -368,6 +373,7 @@ load_end=$(cat /proc/loadavg)
 
 # Stop the servers (their shutdown summaries go to their logs) before writing the report.
 stop_servers
+busy_end=$(busiest)
 
 # ---------------------------------------------------------------------------------------------
 # The report: metadata and per-server lines for report.py, which writes the Markdown and the SVG.
@@ -392,7 +398,8 @@ meta="$work/meta.tsv"
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -r)"
   printf 'load average at start\t%s\n' "$load_start"
   printf 'load average at end\t%s\n' "$load_end"
-  printf 'busiest processes at end\t%s\n' "$(ps -eo pcpu=,comm= --sort=-pcpu | head -n 5 | xargs | cut -c1-200)"
+  printf 'other processes on the CPUs at start (top, 1 s)\t%s\n' "${busy_start%, }"
+  printf 'other processes on the CPUs at end (top, 1 s)\t%s\n' "${busy_end%, }"
   printf 'java\t%s\n' "$(java -version 2>&1 | head -n 1)"
   printf 'JVM flags\t%s\n' "${jvm_flags[*]}"
   printf 'nginx\t%s\n' "$(nginx -v 2>&1)"
