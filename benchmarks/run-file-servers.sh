@@ -74,7 +74,9 @@ if [[ -z $out ]]; then
   if ((quick)); then out="$here/target/file-server-results"; else out="$here/results"; fi
 fi
 
-busiest() {  # what else used the CPUs, over one second (top's second sample: its first one averages over each process's life)
+# What else used the CPUs over one second: top's second sample (its first averages over each
+# process's life, as ps does).
+busiest() {
   top -b -n 2 -d 1 -w 200 \
     | awk '/^top -/ {n++} n == 2 && $1 ~ /^[0-9]+$/ && $9 > 0 {printf "%s%% %s, ", $9, $12}' | head -c 300
 }
