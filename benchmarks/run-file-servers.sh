@@ -361,12 +361,21 @@ for size in "${size_list[@]}"; do
   for conns in "${conn_list[@]}"; do
     cell=$((cell + 1))
     log "cell $cell/$ncells: $size x $conns connections (load $(cut -d' ' -f1-3 /proc/loadavg))"
-    for s in "${running[@]}"; do run_wrk "$s" "$size" "$conns" "$warmup" > /dev/null; done
+    for s in "${running[@]}"; do
+      if kill -0 "${pid[$s]}" 2>/dev/null; then run_wrk "$s" "$size" "$conns" "$warmup" > /dev/null; fi
+    done
     for ((r = 0; r < rounds; r++)); do
       log "  round $((r + 1))/$rounds"
       n=${#running[@]}
       for ((k = 0; k < n; k++)); do  # rotate the order by one each round
-        measure "${running[$(((k + r) % n))]}" "$size" "$conns" $((r + 1))
+        s=${running[$(((k + r) % n))]}
+        if kill -0 "${pid[$s]}" 2>/dev/null; then
+          measure "$s" "$size" "$conns" $((r + 1))
+        elif [[ ${status[$s]} == ok ]]; then  # its rows so far stay in the report, marked
+          last=$(tail -n 1 "$work/logs/$s.err" | cut -c1-200)
+          status[$s]="DIED before $size x $conns round $((r + 1)): ${last:-nothing on its stderr}"
+          log "$s: ${status[$s]}"
+        fi
       done
     done
   done

@@ -105,7 +105,7 @@ def main():
     runs = defaultdict(list)
     for r in read_tsv(args.raw):
         runs[(r["size"], int(r["conns"]), r["server"])].append(r)
-    names = [s[0] for s in servers if s[1] == "ok"]
+    names = [s[0] for s in servers if any(k[2] == s[0] for k in runs)]  # "DIED" ones keep their rows
     keys = sorted({(k[0], k[1]) for k in runs},
                   key=lambda k: (SIZE_ORDER.index(k[0]) if k[0] in SIZE_ORDER else 99, k[1]))
     heads = {(r["server"], r["size"]): (int(r["head"]), int(r["bytes"])) for r in read_tsv(args.heads)}
