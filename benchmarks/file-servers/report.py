@@ -226,7 +226,7 @@ def svg(keys, names, base, get, meta):
     """Two panels of grouped bars, one group per cell, one bar per server, as ratios to the base on a
     log2 axis: a bar grows up from 1x when the server is above the base, down when below."""
     group_w = max(120, 14 * len(names) + 24)
-    left, top, panel_h, gap = 60, 80, 220, 120
+    left, top, panel_h, gap = 60, 95, 220, 120
     width = max(780, left + group_w * max(1, len(keys)) + 30)
     legend_rows = (len(names) + 3) // 4
     height = top + 2 * panel_h + gap + 60 + 18 * legend_rows
