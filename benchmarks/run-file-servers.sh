@@ -32,6 +32,7 @@ Options:
                       benchmarks/target/file-server-results with --quick)
   --quick             smoke run: 1 s cells, 1 s warm-up, 1 round, 1k and 1m, 16 connections,
                       nginx and getbuf (any option given after --quick wins)
+  --note TEXT         a line for the report's header (what is special about this run)
   --keep              keep the work directory (files, nginx prefix, server logs)
   --no-install        do not apt-get install missing nginx / wrk
   -h, --help          this text
@@ -46,8 +47,8 @@ root="$(cd "$here/.." && pwd)"
 
 duration=5 warmup=2 rounds=3 sizes=1k,64k,1m,32m connections=16,64
 servers=getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,getbuf-copy,epoll,io_uring,nio,incubator,nginx
-server_jar="" server_cpu=0 client_cpu=1 heap=1g base_port=18400 out="" quick=0 keep=0 install=1
-command_line="benchmarks/run-file-servers.sh $*"
+note_text="" server_jar="" server_cpu=0 client_cpu=1 heap=1g base_port=18400 out="" quick=0 keep=0 install=1
+command_line="benchmarks/run-file-servers.sh$(printf " %q" "$@")"
 while (($#)); do
   case "$1" in
     --duration) duration=$2; shift ;;
@@ -63,6 +64,7 @@ while (($#)); do
     --base-port) base_port=$2; shift ;;
     --out) out=$2; shift ;;
     --quick) quick=1 duration=1 warmup=1 rounds=1 sizes=1k,1m connections=16 servers=nginx,getbuf ;;
+    --note) note_text=$2; shift ;;
     --keep) keep=1 ;;
     --no-install) install=0 ;;
     -h|--help) usage; exit 0 ;;
@@ -155,7 +157,7 @@ build_servers() {
 
 # ---------------------------------------------------------------------------------------------
 # Servers. Each runs under `taskset -c $server_cpu`; taskset execs the server, so $! is its PID.
-declare -A pid port status note
+declare -A pid port status
 started_pids=()
 
 server_command() {  # prints the command of server $1 (listening on port $2), one word per line
@@ -399,6 +401,7 @@ done
 meta="$work/meta.tsv"
 {
   printf 'command\t%s\n' "$command_line"
+  if [[ -n $note_text ]]; then printf 'note\t%s\n' "$note_text"; fi
   printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   printf 'stamp\t%s\n' "$stamp"
   printf 'harness commit\t%s\n' "$(git -C "$root" log -1 --format='%h %s' 2>/dev/null | cut -c1-100)"

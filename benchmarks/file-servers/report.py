@@ -117,7 +117,7 @@ def main():
 
     md = []
     md.append("# Static file servers on 127.0.0.1: getbuf, Netty 4.2 transports, netty-incubator io_uring, nginx\n")
-    for k in ("command", "date", "harness commit", "server jar", "machine", "load average at start",
+    for k in ("command", "note", "date", "harness commit", "server jar", "machine", "load average at start",
               "load average at end", "other processes on the CPUs at start (top, 1 s)",
               "other processes on the CPUs at end (top, 1 s)", "java", "JVM flags", "nginx", "wrk",
               "pinning", "runs"):
