@@ -46,7 +46,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 duration=5 warmup=2 rounds=3 sizes=1k,64k,1m,32m connections=16,64
-servers=getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,getbuf-copy,epoll,io_uring,nio,incubator,nginx
+all_servers=getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,getbuf-copy,epoll,io_uring,nio,incubator,nginx
+servers=$all_servers
 note_text="" server_jar="" server_cpu=0 client_cpu=1 heap=1g base_port=18400 out="" quick=0 keep=0 install=1
 command_line="benchmarks/run-file-servers.sh$(printf " %q" "$@")"
 while (($#)); do
@@ -140,7 +141,7 @@ build_servers() {
     fi
     [[ -f $server_jar ]] || die "no server jar at $server_jar (give --server-jar PATH)"
     # Run from a copy: a rebuild or `mvn clean` elsewhere must not change the jar under a running JVM.
-    # A jar with a Class-Path manifest keeps its neighbours: copy the whole directory then.
+    # (A jar with a Class-Path manifest pointing into a lib/ next to it gets that lib/ too.)
     mkdir -p "$work/server"
     cp "$server_jar" "$work/server/"
     if [[ -d $(dirname "$server_jar")/lib ]]; then cp -r "$(dirname "$server_jar")/lib" "$work/server/"; fi
@@ -191,8 +192,8 @@ http {
     tcp_nopush on;
     access_log off;
     keepalive_timeout 75s;
-    # The Java servers never end a keep-alive connection; nginx's default ends it after 1000
-    # requests and wrk would pay a reconnect there, which is not what this compares.
+    # The Java servers do not end a busy keep-alive connection; nginx's default ends it after
+    # 1000 requests and wrk would pay a reconnect there, which is not what this compares.
     keepalive_requests 1000000;
     default_type application/octet-stream;
     client_body_temp_path $work/nginx/tmp/body;
@@ -324,6 +325,9 @@ measure() {  # $1 = server, $2 = size, $3 = conns, $4 = round; appends a row to 
 IFS=, read -r -a size_list <<< "$sizes"
 IFS=, read -r -a conn_list <<< "$connections"
 IFS=, read -r -a server_list <<< "$servers"
+for s in "${server_list[@]}"; do
+  [[ ,$all_servers, == *,$s,* ]] || die "unknown server $s (one of: $all_servers)"
+done
 
 ensure_packages
 work=$(mktemp -d /tmp/getbuf-file-servers.XXXXXX)
@@ -349,6 +353,7 @@ i=0
 for s in "${server_list[@]}"; do
   start_server "$s" $((base_port + i))
   if [[ ${status[$s]} == ok ]]; then verify_server "$s"; fi
+  if [[ ${status[$s]} != ok && -n ${pid[$s]:-} ]]; then kill -TERM "${pid[$s]}" 2>/dev/null || true; fi
   log "$s: ${status[$s]}${pid[$s]:+ (pid ${pid[$s]}, port ${port[$s]})}"
   i=$((i + 1))
 done
