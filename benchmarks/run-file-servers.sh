@@ -32,6 +32,8 @@ Options:
                       benchmarks/target/file-server-results with --quick)
   --quick             smoke run: 1 s cells, 1 s warm-up, 1 round, 1k and 1m, 16 connections,
                       nginx and getbuf (any option given after --quick wins)
+  --rt                run servers and wrk under SCHED_RR (chrt -r 1), so other jobs on the shared
+                      machine cannot take their cores (off by default, as in run-echo.sh)
   --note TEXT         a line for the report's header (what is special about this run)
   --keep              keep the work directory (files, nginx prefix, server logs)
   --no-install        do not apt-get install missing nginx / wrk
@@ -48,7 +50,7 @@ root="$(cd "$here/.." && pwd)"
 duration=5 warmup=2 rounds=3 sizes=1k,64k,1m,32m connections=16,64
 all_servers=getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,getbuf-copy,epoll,io_uring,nio,incubator,nginx
 servers=$all_servers
-note_text="" server_jar="" server_cpu=0 client_cpu=1 heap=1g base_port=18400 out="" quick=0 keep=0 install=1
+rt=0 note_text="" server_jar="" server_cpu=0 client_cpu=1 heap=1g base_port=18400 out="" quick=0 keep=0 install=1
 command_line="benchmarks/run-file-servers.sh$(printf " %q" "$@")"
 while (($#)); do
   case "$1" in
@@ -65,6 +67,7 @@ while (($#)); do
     --base-port) base_port=$2; shift ;;
     --out) out=$2; shift ;;
     --quick) quick=1 duration=1 warmup=1 rounds=1 sizes=1k,1m connections=16 servers=nginx,getbuf ;;
+    --rt) rt=1 ;;
     --note) note_text=$2; shift ;;
     --keep) keep=1 ;;
     --no-install) install=0 ;;
@@ -84,6 +87,11 @@ busiest() {
     | awk '/^top -/ {n++} n == 2 && $1 ~ /^[0-9]+$/ && $9 > 0 {printf "%s%% %s, ", $9, $12}' | head -c 300
 }
 log() { echo "[file-servers] $*" >&2; }
+# Prefixes of the server and wrk commands; taskset and chrt exec what follows, so $! is the server.
+rt_prefix=()
+if ((rt)); then rt_prefix=(chrt -r 1); fi
+pin_server=(taskset -c "$server_cpu" "${rt_prefix[@]}")
+pin_client=(taskset -c "$client_cpu" "${rt_prefix[@]}")
 die() { log "ERROR: $*"; exit 1; }
 
 # The same flags for every Java server. SerialGC: each server has one core, so no GC threads
@@ -157,7 +165,7 @@ build_servers() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Servers. Each runs under `taskset -c $server_cpu`; taskset execs the server, so $! is its PID.
+# Servers, each started under pin_server.
 declare -A pid port status
 started_pids=()
 
@@ -217,7 +225,7 @@ start_server() {  # $1 = name, $2 = port; sets status[$1] to "ok" or "NOT RUN: <
   if ss -ltnH "sport = :$p" | grep -q .; then
     status[$s]="NOT RUN: port $p is already in use"; return
   fi
-  taskset -c "$server_cpu" "${cmd[@]}" > "$work/logs/$s.out" 2> "$work/logs/$s.err" &
+  "${pin_server[@]}" "${cmd[@]}" > "$work/logs/$s.out" 2> "$work/logs/$s.err" &
   pid[$s]=$!
   started_pids+=("${pid[$s]}")
   port[$s]=$p
@@ -289,7 +297,7 @@ cpu_ticks() {  # $1 = pid: ticks of it and its direct children
 
 run_wrk() {  # $1 = server, $2 = size, $3 = connections, $4 = seconds; prints "WRK ... client_ticks=N"
   # bash -c reports its own cutime+cstime after wrk exits: wrk's CPU time (the client's load)
-  taskset -c "$client_cpu" bash -c '
+  "${pin_client[@]}" bash -c '
     wrk -t1 -c"$1" -d"$2"s --timeout 60s -s "$3" "$4" > "$5" 2>&1 || true
     read -r -a f <<< "$(cut -d")" -f2- /proc/$$/stat)"
     echo "$(grep "^WRK " "$5") client_ticks=$((f[13] + f[14]))"
@@ -423,7 +431,8 @@ meta="$work/meta.tsv"
   printf 'JVM flags\t%s\n' "${jvm_flags[*]}"
   printf 'nginx\t%s\n' "$(nginx -v 2>&1)"
   printf 'wrk\t%s\n' "$(wrk -v 2>&1 | head -n 1 | cut -c1-60)"
-  printf 'pinning\tservers on CPU %s, wrk -t1 on CPU %s (taskset)\n' "$server_cpu" "$client_cpu"
+  printf 'pinning\tservers on CPU %s, wrk -t1 on CPU %s (taskset)%s\n' "$server_cpu" "$client_cpu" \
+    "$( ((rt)) && echo ', both SCHED_RR priority 1 (--rt)')"
   printf 'runs\t%s s warm-up per server and cell, then %s round(s) of %s s per server, order rotated each round\n' \
     "$warmup" "$rounds" "$duration"
   printf 'clock ticks\t%s\n' "$clk_tck"
