@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Turns the raw runs of run-file-servers.sh into a Markdown report and an SVG chart.
+
+Input: meta.tsv (key, value), servers.tsv (name, status, command, log summary) and raw.tsv (one
+wrk run per row). Every figure in a cell is the median over the rounds; ratios are taken between
+medians of the same cell. Standard library only.
+"""
+import argparse
+import csv
+import math
+import statistics
+from collections import defaultdict
+from html import escape
+
+SIZE_ORDER = ["1k", "64k", "1m", "32m"]
+SIZE_LABEL = {"1k": "1 KiB", "64k": "64 KiB", "1m": "1 MiB", "32m": "32 MiB"}
+
+WHAT = {
+    "getbuf": "example server, getbuf transport, default strategy (AUTO)",
+    "getbuf-sendfile": "example server, getbuf, `--strategy SENDFILE`",
+    "getbuf-splice": "example server, getbuf, `--strategy SPLICE`",
+    "getbuf-read-fixed": "example server, getbuf, `--strategy READ_FIXED`",
+    "getbuf-copy": "example server, getbuf, `--strategy COPY` (meant for custom FileRegions)",
+    "epoll": "example server, Netty 4.2 epoll (`--transport epoll`)",
+    "io_uring": "example server, Netty 4.2 io_uring (`--transport io_uring`)",
+    "nio": "example server, Netty 4.2 NIO (`--transport nio`)",
+    "incubator": "`IncubatorFileServer` (benchmarks/incubator-file-server), netty-incubator-transport-io_uring "
+                 "0.0.26.Final on Netty 4.1.137: **no FileRegion support, bodies sent as ChunkedFile** "
+                 "(64 KiB chunks through ChunkedWriteHandler)",
+    "nginx": "nginx from Debian: `sendfile on; tcp_nopush on; worker_processes 1; access_log off;` "
+             "keep-alive (`keepalive_requests 1000000`), own prefix",
+}
+SERVER_COLORS = {"getbuf": "#0b4ea2", "getbuf-sendfile": "#3d85d8", "getbuf-splice": "#7fb2ea",
+                 "getbuf-read-fixed": "#0f7f8a", "getbuf-copy": "#9fd3d8", "epoll": "#e07b00",
+                 "io_uring": "#d62728", "nio": "#8c564b", "incubator": "#9467bd", "nginx": "#2ca02c"}
+OTHER_COLORS = ["#7f7f7f", "#bcbd22", "#17becf", "#e377c2"]
+PEERS = ["epoll", "io_uring", "nio", "incubator", "nginx"]  # what getbuf's targets compare against
+
+
+def label(name):
+    """The incubator serves without FileRegions: every column of it says so."""
+    return name + " (ChunkedFile)" if name == "incubator" else name
+
+
+def read_tsv(path, header=True):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    if header:
+        names = rows[0]
+        return [dict(zip(names, r)) for r in rows[1:] if r]
+    return [r for r in rows if r]
+
+
+def fmt(x, digits=0):
+    if x is None:
+        return "n/a"
+    return f"{x:,.{digits}f}"
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+class Cell:
+    """The medians of one (size, connections, server).
+
+    A response counts as (head + body) bytes, the sizes curl saw for this server and file: responses
+    delivered = bytes wrk read / (head + body). For small files that is wrk's count of completed
+    requests; for 32 MiB it also counts the responses still in flight when the run ends, which wrk's
+    count leaves out (64 connections x up to 32 MiB: a large part of a 5 s run). GiB served counts
+    bodies only, so servers with longer heads do not look cheaper per GiB at 1 KiB.
+    """
+
+    def __init__(self, runs, hz, head, body):
+        def med(values):
+            return statistics.median(values) if values else None
+
+        secs = [int(r["duration_us"]) / 1e6 for r in runs]
+        delivered = [int(r["bytes"]) / (head + body) for r in runs]
+        rps = [d / t for d, t in zip(delivered, secs)]
+        self.rps = med(rps)
+        self.completed_rps = med([int(r["requests"]) / t for r, t in zip(runs, secs)])
+        self.mibs = med([int(r["bytes"]) / 2**20 / t for r, t in zip(runs, secs)])
+        self.cpu_per_gib = med([int(r["server_ticks"]) / hz / (d * body / 2**30)
+                                for r, d in zip(runs, delivered) if d > 0])
+        self.cpu_us_per_request = med([1e6 * int(r["server_ticks"]) / hz / d
+                                       for r, d in zip(runs, delivered) if d > 0])
+        self.server_cpu = med([100 * int(r["server_ticks"]) / hz / t for r, t in zip(runs, secs)])
+        self.client_cpu = med([100 * int(r["client_ticks"]) / hz / t for r, t in zip(runs, secs)])
+        self.spread = (max(rps) - min(rps)) / self.rps if self.rps else None
+        self.errors = sum(int(r["errors"]) for r in runs)
+        self.load = med([float(r["load1"]) for r in runs])
+        self.head = head
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("meta", "servers", "raw", "heads", "md", "svg"):
+        ap.add_argument("--" + a, required=True)
+    args = ap.parse_args()
+
+    meta = dict((r[0], r[1] if len(r) > 1 else "") for r in read_tsv(args.meta, header=False))
+    servers = [r + [""] * (4 - len(r)) for r in read_tsv(args.servers, header=False)]
+    hz = int(meta.get("clock ticks", "100"))
+    runs = defaultdict(list)
+    for r in read_tsv(args.raw):
+        runs[(r["size"], int(r["conns"]), r["server"])].append(r)
+    names = [s[0] for s in servers if any(k[2] == s[0] for k in runs)]  # "DIED" ones keep their rows
+    keys = sorted({(k[0], k[1]) for k in runs},
+                  key=lambda k: (SIZE_ORDER.index(k[0]) if k[0] in SIZE_ORDER else 99, k[1]))
+    heads = {(r["server"], r["size"]): (int(r["head"]), int(r["bytes"])) for r in read_tsv(args.heads)}
+    cells = {k: Cell(v, hz, *heads[(k[2], k[0])]) for k, v in runs.items()}
+    base = "nginx" if "nginx" in names else (names[0] if names else None)
+
+    def get(size, conns, name):
+        return cells.get((size, conns, name))
+
+    md = []
+    md.append("# Static file servers on 127.0.0.1: getbuf, Netty 4.2 transports, netty-incubator io_uring, nginx\n")
+    for k in ("command", "note", "date", "harness commit", "server jar", "machine", "load average at start",
+              "load average at end", "other processes on the CPUs at start (top, 1 s)",
+              "other processes on the CPUs at end (top, 1 s)", "java", "JVM flags", "nginx", "wrk",
+              "pinning", "runs"):
+        if k in meta:
+            md.append(f"- {k}: `{meta[k]}`" if k in ("command", "JVM flags") else f"- {k}: {meta[k]}")
+    md.append("")
+    md.append("Every figure is the median over the rounds of one cell; ratios are between medians of the "
+              "same cell. **req/s** = responses delivered per second: bytes wrk read / (head + body bytes "
+              "of one response of that server, as curl saw them), so partly sent 32 MiB responses at the "
+              "end of a run count too (wrk's own count of completed requests is in `wrk req/s`). "
+              "**MiB/s** = every byte wrk read, heads included. **CPU-s/GiB** = the server process's "
+              "utime + stime (all threads, io-wq workers and nginx's worker included, from /proc) over "
+              "the measured run, per GiB of file content delivered. Only compare figures within one "
+              "run: the machine is shared.\n")
+
+    md.append("## Servers\n")
+    md.append("| server | what runs | status | what it printed (transport, strategy, shutdown summary) |")
+    md.append("|---|---|---|---|")
+    for name, status, cmd, summary in servers:
+        md.append(f"| {name} | {WHAT.get(name, '')} | {status} | {summary.strip() or '-'} |")
+    md.append("")
+
+    def matrix(title, value, digits, note):
+        md.append(f"## {title}\n")
+        md.append(note + "\n")
+        md.append("| file | conns | " + " | ".join(label(n) for n in names) + " |")
+        md.append("|---|---:|" + "---:|" * len(names))
+        for size, conns in keys:
+            row = [value(size, conns, n) for n in names]
+            md.append(f"| {SIZE_LABEL.get(size, size)} | {conns} | "
+                      + " | ".join(fmt(v, digits) for v in row) + " |")
+        md.append("")
+
+    if base:
+        matrix(f"Requests/s, ratio to {base}", lambda s, c, n: ratio(get(s, c, n) and get(s, c, n).rps,
+                                                                       get(s, c, base) and get(s, c, base).rps), 2,
+               f"Each server's median requests/s over {base}'s in the same cell ({base}'s own figure is in "
+               "the table of all figures below).")
+    matrix("Server CPU-seconds per GiB served", lambda s, c, n: get(s, c, n) and get(s, c, n).cpu_per_gib, 2,
+           "Lower is better. From 1 MiB up wrk saturates its core, so requests/s there say as much about "
+           "the segments a server produces as about the server; this says what the server spends.")
+
+    if "getbuf" in names:
+        md.append("## Issue 9's targets for getbuf's default\n")
+        md.append("`req/s >= 1.1x nginx` in every cell; `>= 1.3x` Netty io_uring and epoll from 1 MiB up; "
+                  "CPU-s/GiB no higher than the lowest peer's (peers: "
+                  + ", ".join(p for p in PEERS if p in names) + ").\n")
+        md.append("| file | conns | vs nginx | vs io_uring | vs epoll | CPU-s/GiB getbuf | lowest peer |")
+        md.append("|---|---:|---:|---:|---:|---:|---:|")
+        for size, conns in keys:
+            g = get(size, conns, "getbuf")
+            big = size in ("1m", "32m")
+
+            def vs(peer, target=None):
+                p = get(size, conns, peer)
+                r = ratio(g and g.rps, p and p.rps)
+                if r is None:
+                    return "n/a"
+                if target is None:
+                    return f"{r:.2f} (no target)"
+                return f"{r:.2f} {'ok' if r >= target else 'MISSED'}"
+
+            peers = [(get(size, conns, p).cpu_per_gib, p) for p in PEERS
+                     if get(size, conns, p) and get(size, conns, p).cpu_per_gib is not None]
+            low = min(peers) if peers else None
+            cpu = g.cpu_per_gib if g else None
+            cpu_ok = "" if cpu is None or low is None else (" ok" if cpu <= low[0] else " MISSED")
+            md.append(f"| {SIZE_LABEL.get(size, size)} | {conns} | {vs('nginx', 1.1)} | "
+                      f"{vs('io_uring', 1.3 if big else None)} | {vs('epoll', 1.3 if big else None)} | "
+                      f"{fmt(cpu, 2)}{cpu_ok} | {fmt(low[0], 2) + ' ' + low[1] if low else 'n/a'} |")
+        md.append("")
+
+    md.append("## All figures\n")
+    md.append("CPU-us/req: server CPU microseconds per response (what to read at 1 KiB); head: bytes of "
+              "the server's response head; spread: (max - min) / "
+              "median of req/s over the rounds; CPU %: of one core, server and wrk; errors: wrk's socket "
+              "errors, timeouts and non-2xx answers, summed over the rounds (a cell with errors measured "
+              "something other than files served: see the server's log); load: 1-minute load average "
+              "when the runs started (2 CPUs).\n")
+    md.append(f"| file | conns | server | req/s | MiB/s | CPU-s/GiB | req/s / {base} | CPU-s/GiB / {base} | "
+              "CPU-us/req | wrk req/s | head | spread | server CPU % | wrk CPU % | errors | load |")
+    md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size, conns in keys:
+        b = get(size, conns, base) if base else None
+        for n in names:
+            c = get(size, conns, n)
+            if not c:
+                continue
+            md.append(f"| {SIZE_LABEL.get(size, size)} | {conns} | {label(n)} | {fmt(c.rps)} | {fmt(c.mibs, 1)} | "
+                      f"{fmt(c.cpu_per_gib, 2)} | {fmt(ratio(c.rps, b and b.rps), 2)} | "
+                      f"{fmt(ratio(c.cpu_per_gib, b and b.cpu_per_gib), 2)} | "
+                      f"{fmt(c.cpu_us_per_request)} | {fmt(c.completed_rps)} | {c.head} | "
+                      f"{fmt(c.spread and 100 * c.spread)}% | "
+                      f"{fmt(c.server_cpu)} | {fmt(c.client_cpu)} | "
+                      f"{c.errors} | {fmt(c.load, 2)} |")
+    md.append("")
+    md.append(f"Chart: `{args.svg.rsplit('/', 1)[-1]}` (both panels as ratios to {base}).\n")
+    with open(args.md, "w") as f:
+        f.write("\n".join(md))
+
+    with open(args.svg, "w") as f:
+        f.write(svg(keys, names, base, get, meta))
+
+
+def svg(keys, names, base, get, meta):
+    """Two panels of grouped bars, one group per cell, one bar per server, as ratios to the base on a
+    log2 axis: a bar grows up from 1x when the server is above the base, down when below."""
+    group_w = max(120, 14 * len(names) + 24)
+    left, top, panel_h, gap = 60, 95, 220, 120
+    width = max(780, left + group_w * max(1, len(keys)) + 30)
+    legend_rows = (len(names) + 3) // 4
+    height = top + 2 * panel_h + gap + 60 + 18 * legend_rows
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'font-family="sans-serif" font-size="11">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="22" font-size="15">Static file servers on 127.0.0.1: ratios to '
+           f'{escape(base or "")}, medians</text>',
+           f'<text x="{left}" y="40" fill="#555">{escape(meta.get("date", ""))}; {escape(meta.get("runs", ""))}</text>',
+           f'<text x="{left}" y="56" fill="#555">{escape(meta.get("machine", ""))}; load at start '
+           f'{escape(" ".join(meta.get("load average at start", "").split()[:3]))}</text>']
+
+    panels = [("requests/s relative to " + (base or "") + " (higher is better)", lambda c: c.rps, "req/s"),
+              ("server CPU-seconds per GiB relative to " + (base or "") + " (lower is better)",
+               lambda c: c.cpu_per_gib, "CPU-s/GiB")]
+    for p, (title, value, unit) in enumerate(panels):
+        y0 = top + p * (panel_h + gap)
+        ratios = {}
+        for size, conns in keys:
+            b = get(size, conns, base)
+            for n in names:
+                c = get(size, conns, n)
+                if c and b and value(c) and value(b):
+                    ratios[(size, conns, n)] = value(c) / value(b)
+        lo = math.floor(math.log2(min([0.5] + list(ratios.values()))))
+        hi = math.ceil(math.log2(max([2.0] + list(ratios.values()))))
+
+        def y(v):
+            return y0 + panel_h - panel_h * (math.log2(v) - lo) / (hi - lo)
+
+        out.append(f'<text x="{left}" y="{y0 - 10}" font-size="13">{escape(title)}</text>')
+        for e in range(lo, hi + 1):
+            t = 2.0 ** e
+            out.append(f'<line x1="{left - 4}" y1="{y(t):.1f}" x2="{width - 20}" y2="{y(t):.1f}" '
+                       f'stroke="{"#000" if e == 0 else "#ddd"}"/>')
+            out.append(f'<text x="{left - 8}" y="{y(t) + 4:.1f}" text-anchor="end">{t:g}x</text>')
+        for g, (size, conns) in enumerate(keys):
+            gx = left + g * group_w + 12
+            b = get(size, conns, base)
+            for i, n in enumerate(names):
+                r = ratios.get((size, conns, n))
+                if r is None:
+                    continue
+                x = gx + i * 14
+                top_y, bottom_y = sorted((y(r), y(1.0)))
+                out.append(f'<rect x="{x}" y="{top_y:.1f}" width="12" height="{max(1.0, bottom_y - top_y):.1f}" '
+                           f'fill="{color(n, i)}"><title>{escape(n)}, {SIZE_LABEL.get(size, size)} x{conns}: '
+                           f'{r:.2f}x {escape(base)} ({value(get(size, conns, n)):,.2f} {unit})</title></rect>')
+            mid = gx + 7 * len(names)
+            out.append(f'<text x="{mid}" y="{y0 + panel_h + 15}" text-anchor="middle">'
+                       f'{SIZE_LABEL.get(size, size)} x{conns}</text>')
+            if b and value(b):
+                sub = f"{value(b):,.0f} {unit}" if p == 0 else f"{value(b):,.2f} {unit}"
+                out.append(f'<text x="{mid}" y="{y0 + panel_h + 29}" text-anchor="middle" fill="#555" '
+                           f'font-size="9">{escape(base)}: {sub}</text>')
+
+    ly = top + 2 * panel_h + gap + 50
+    for i, n in enumerate(names):
+        lx = left + (i % 4) * 180
+        yy = ly + (i // 4) * 18
+        out.append(f'<rect x="{lx}" y="{yy - 10}" width="12" height="12" fill="{color(n, i)}"/>')
+        out.append(f'<text x="{lx + 16}" y="{yy}">{escape(label(n))}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def color(name, i):
+    """A fixed colour per server, so charts of different runs read the same."""
+    return SERVER_COLORS.get(name, OTHER_COLORS[i % len(OTHER_COLORS)])
+
+
+if __name__ == "__main__":
+    main()
