@@ -416,9 +416,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
     /** The slot of {@code buf}'s memory if it is a registered buffer of this loop's table, else -1. */
     private int registeredSlot(ByteBuf buf) {
+        RegisteredByteBufAllocator mine = handler().fileStrategies().registeredBuffersIfCreated();
+        if (mine == null) {
+            return -1; // nothing on this loop allocated one: no buffer needs unwrapping (every write asks)
+        }
         RegisteredByteBuf root = RegisteredByteBuf.rootOf(buf);
-        if (root == null || !buf.hasMemoryAddress() || buf.nioBufferCount() != 1
-                || root.owner != handler().fileStrategies().registeredBuffersIfCreated()) {
+        if (root == null || root.owner != mine || !buf.hasMemoryAddress() || buf.nioBufferCount() != 1) {
             return -1;
         }
         return root.slot();
@@ -563,14 +566,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 in.progress(bytes);
             }
             GetBufFileStrategy kind = transfer.strategy;
-            fileSendStats.addBytes(kind, bytes);
-            handler().fileSendStats().addBytes(kind, bytes);
+            countFileBytes(kind, bytes);
         }
 
         @Override
         public void finished(FileTransfer transfer) {
-            fileSendStats.addRegion(transfer.strategy);
-            handler().fileSendStats().addRegion(transfer.strategy);
+            countFileRegion(transfer.strategy);
             ChannelOutboundBuffer in = unsafe().outboundBuffer();
             if (in != null && in.current() == transfer.region) {
                 in.remove();
@@ -605,6 +606,17 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 scheduleWrite(in);
             }
         }
+    }
+
+    /** Counts file bytes for this channel and its loop. */
+    private void countFileBytes(GetBufFileStrategy kind, long bytes) {
+        fileSendStats.addBytes(kind, bytes);
+        handler().fileSendStats().addBytes(kind, bytes);
+    }
+
+    private void countFileRegion(GetBufFileStrategy kind) {
+        fileSendStats.addRegion(kind);
+        handler().fileSendStats().addRegion(kind);
     }
 
     /** Bytes and file regions this channel sent, per {@link GetBufFileStrategy}. */
@@ -1242,12 +1254,10 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 if (msg instanceof FileRegion) {
                     fileChunk.skipBytes(res);
                     in.progress(res);
-                    fileSendStats.addBytes(GetBufFileStrategy.COPY, res);
-                    handler().fileSendStats().addBytes(GetBufFileStrategy.COPY, res);
+                    countFileBytes(GetBufFileStrategy.COPY, res);
                     if (!fileChunk.isReadable() && ((FileRegion) msg).transferred() >= ((FileRegion) msg).count()) {
                         releaseFileChunk();
-                        fileSendStats.addRegion(GetBufFileStrategy.COPY);
-                        handler().fileSendStats().addRegion(GetBufFileStrategy.COPY);
+                        countFileRegion(GetBufFileStrategy.COPY);
                         in.remove();
                     }
                 } else {
