@@ -11,6 +11,7 @@
 #include <jni.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,6 +57,31 @@ static jlong native_mmap_anonymous(JNIEnv *env, jclass clazz, jlong length)
 static jint native_munmap(JNIEnv *env, jclass clazz, jlong addr, jlong length)
 {
 	return getbuf_munmap((void *) (intptr_t) addr, (size_t) length);
+}
+
+/*
+ * A read-only shared mapping of length bytes of fd from offset (page aligned): the file's
+ * page-cache pages as Java sees them. Its address, or -errno.
+ */
+static jlong native_mmap_read_only(JNIEnv *env, jclass clazz, jint fd, jlong length, jlong offset)
+{
+	void *addr = mmap(NULL, (size_t) length, PROT_READ, MAP_SHARED, fd, (off_t) offset);
+
+	return addr == MAP_FAILED ? -errno : (jlong) (intptr_t) addr;
+}
+
+/* A direct ByteBuffer over memory the caller owns (JNI's own, so the JDK need not be opened). */
+static jobject native_direct_buffer(JNIEnv *env, jclass clazz, jlong addr, jint length)
+{
+	return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) addr, (jlong) length);
+}
+
+/* A close-on-exec duplicate of fd, or -errno. */
+static jint native_dup(JNIEnv *env, jclass clazz, jint fd)
+{
+	int res = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	return res < 0 ? -errno : res;
 }
 
 static jint native_eventfd(JNIEnv *env, jclass clazz)
@@ -130,6 +156,21 @@ static jint native_file_region_fd(JNIEnv *env, jclass clazz, jobject region)
 	return (*env)->GetIntField(env, descriptor, file_descriptor_fd_field);
 }
 
+static jclass file_channel_impl_class;
+
+/* The fd behind a JDK FileChannel (open), or -EBADF (closed, or another implementation). */
+static jint native_file_channel_fd(JNIEnv *env, jclass clazz, jobject channel)
+{
+	jobject descriptor;
+
+	if (channel == NULL || !(*env)->IsInstanceOf(env, channel, file_channel_impl_class))
+		return -EBADF;
+	descriptor = (*env)->GetObjectField(env, channel, file_channel_fd_field);
+	if (descriptor == NULL)
+		return -EBADF;
+	return (*env)->GetIntField(env, descriptor, file_descriptor_fd_field);
+}
+
 /* Records what a transfer sent in the region's own counter (FileRegion.transferred()). */
 static void native_set_file_region_transferred(JNIEnv *env, jclass clazz, jobject region,
 					       jlong transferred)
@@ -149,6 +190,19 @@ static int lookup_field(JNIEnv *env, const char *class_name, const char *name, c
 	return *out == NULL ? -1 : 0;
 }
 
+static int lookup_file_channel_class(JNIEnv *env)
+{
+	jclass cls = (*env)->FindClass(env, "sun/nio/ch/FileChannelImpl");
+
+	if (cls == NULL) {
+		(*env)->ExceptionClear(env);
+		return -1;
+	}
+	file_channel_impl_class = (*env)->NewGlobalRef(env, cls);
+	(*env)->DeleteLocalRef(env, cls);
+	return file_channel_impl_class == NULL ? -1 : 0;
+}
+
 static int lookup_file_region_fields(JNIEnv *env)
 {
 	if (lookup_field(env, "io/netty/channel/DefaultFileRegion", "file",
@@ -161,7 +215,7 @@ static int lookup_file_region_fields(JNIEnv *env)
 		(*env)->ExceptionClear(env);
 		return -1;
 	}
-	return 0;
+	return lookup_file_channel_class(env);
 }
 
 /* The device (st_dev) of the file system fd's file lives on, or -errno: what GET_BUF support is remembered by. */
@@ -170,6 +224,14 @@ static jlong native_file_device(JNIEnv *env, jclass clazz, jint fd)
 	struct stat st;
 
 	return fstat(fd, &st) < 0 ? -errno : (jlong) st.st_dev;
+}
+
+/* Whether fd is a regular file (1, 0 if not), or -errno. */
+static jint native_is_regular_file(JNIEnv *env, jclass clazz, jint fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode);
 }
 
 static jint native_get_buf_opcode(JNIEnv *env, jclass clazz)
@@ -184,6 +246,10 @@ static const JNINativeMethod native_methods[] = {
 	{ "mmap", "(IJJ)J", (void *) native_mmap },
 	{ "mmapAnonymous", "(J)J", (void *) native_mmap_anonymous },
 	{ "munmap", "(JJ)I", (void *) native_munmap },
+	{ "mmapReadOnly", "(IJJ)J", (void *) native_mmap_read_only },
+	{ "directBuffer", "(JI)Ljava/nio/ByteBuffer;", (void *) native_direct_buffer },
+	{ "dup", "(I)I", (void *) native_dup },
+	{ "fileChannelFd0", "(Ljava/nio/channels/FileChannel;)I", (void *) native_file_channel_fd },
 	{ "eventFd", "()I", (void *) native_eventfd },
 	{ "eventFdWrite", "(IJ)I", (void *) native_eventfd_write },
 	{ "pipe", "(J)I", (void *) native_pipe },
@@ -192,6 +258,7 @@ static const JNINativeMethod native_methods[] = {
 	{ "setPipeSize", "(II)I", (void *) native_set_pipe_size },
 	{ "sendfile", "(IIJJ)J", (void *) native_sendfile },
 	{ "fileDevice", "(I)J", (void *) native_file_device },
+	{ "isRegularFile0", "(I)I", (void *) native_is_regular_file },
 	{ "fileRegionFd0", "(Lio/netty/channel/DefaultFileRegion;)I", (void *) native_file_region_fd },
 	{ "setFileRegionTransferred", "(Lio/netty/channel/DefaultFileRegion;J)V",
 	  (void *) native_set_file_region_transferred },
@@ -215,6 +282,10 @@ static jint getbuf_native_load(JNIEnv *env, const char *package_prefix)
 
 static void getbuf_native_unload(JNIEnv *env)
 {
+	if (file_channel_impl_class != NULL) {
+		(*env)->DeleteGlobalRef(env, file_channel_impl_class);
+		file_channel_impl_class = NULL;
+	}
 	/* unix-common's natives stay registered: other transports may share them */
 }
 

@@ -27,7 +27,9 @@ final class FileSendStrategies {
     private RegisteredBufferTable table;
     private final PipePool pipes;
     private final EventExecutor loop;
-    private RegisteredByteBufAllocator registered;
+    // created on first use from any thread (GetBufIoHandler.allocateRegistered, GetBufFiles.read)
+    private volatile RegisteredByteBufAllocator registered;
+    private volatile FileReads fileReads;
     private final Set<Long> devicesWithoutProvider = new HashSet<>();
 
     FileSendStrategies(int ringFd, GetBufIoHandlerConfig config, ScheduledExecutorService loop) {
@@ -53,7 +55,7 @@ final class FileSendStrategies {
     }
 
     /** Users' registered buffers, in the table's slots after the file chunks (created on first use). */
-    RegisteredByteBufAllocator registeredBuffers() {
+    synchronized RegisteredByteBufAllocator registeredBuffers() {
         if (registered == null) {
             if (loop == null) {
                 throw new IllegalStateException("registered buffers need an EventExecutor loop");
@@ -63,9 +65,28 @@ final class FileSendStrategies {
         return registered;
     }
 
-    /** The registered-buffer allocator if something allocated from it, else null (no table is created). */
-    RegisteredByteBufAllocator registeredBuffersIfCreated() {
-        return registered;
+    /** This loop's file reads ({@link GetBufFiles#read}), created on first use. */
+    synchronized FileReads fileReads(GetBufIoHandler handler) {
+        if (fileReads == null) {
+            if (loop == null) {
+                throw new IllegalStateException("file reads need an EventExecutor loop");
+            }
+            fileReads = new FileReads(handler, this, loop);
+        }
+        return fileReads;
+    }
+
+    /**
+     * Whether anything on this loop put a buffer of its own in a table slot (a registered buffer, a file read): until
+     * then no written buffer can be one, and channels need not look.
+     */
+    boolean slotBuffersInUse() {
+        return registered != null || fileReads != null;
+    }
+
+    /** Whether {@code fd}'s file system was found to lend no pages to GET_BUF. */
+    boolean lendsNoPages(int fd) {
+        return !devicesWithoutProvider.isEmpty() && devicesWithoutProvider.contains(Native.fileDevice(fd));
     }
 
     /** Applies the table's queued slot updates: once per loop iteration, before the ring is entered. */
@@ -95,8 +116,7 @@ final class FileSendStrategies {
      */
     FileSendStrategy choose(GetBufFileStrategy requested, long size, int fd) {
         GetBufFileStrategy kind = requested == null || requested == GetBufFileStrategy.AUTO ? auto(size) : requested;
-        if (kind == GetBufFileStrategy.GET_BUF && !devicesWithoutProvider.isEmpty()
-                && devicesWithoutProvider.contains(Native.fileDevice(fd))) {
+        if (kind == GetBufFileStrategy.GET_BUF && lendsNoPages(fd)) {
             kind = auto0(size);
         }
         FileSendStrategy s = strategies.get(kind);

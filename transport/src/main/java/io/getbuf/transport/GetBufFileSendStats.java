@@ -9,12 +9,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Bytes and {@link io.netty.channel.FileRegion}s sent per {@link GetBufFileStrategy}, of one channel
  * ({@link GetBufSocketChannel#fileSendStats()}) or of all channels of an event loop
  * ({@link GetBufIoHandler#fileSendStats(io.netty.channel.EventLoop)}). Regions that only know {@code transferTo}
- * (custom FileRegions) count under {@link GetBufFileStrategy#COPY}. Counters only grow; read them from any thread.
+ * (custom FileRegions) count under {@link GetBufFileStrategy#COPY}. An event loop's stats also count its
+ * {@link GetBufFiles#read} calls per strategy. Counters only grow; read them from any thread.
  */
 public final class GetBufFileSendStats {
     private static final int N = GetBufFileStrategy.values().length;
     private final AtomicLongArray bytes = new AtomicLongArray(N);
     private final AtomicLongArray regions = new AtomicLongArray(N);
+    private final AtomicLongArray reads = new AtomicLongArray(N);
+    private final AtomicLongArray readBytes = new AtomicLongArray(N);
 
     GetBufFileSendStats() {
     }
@@ -25,6 +28,24 @@ public final class GetBufFileSendStats {
 
     void addRegion(GetBufFileStrategy strategy) {
         regions.incrementAndGet(strategy.ordinal());
+    }
+
+    void addRead(GetBufFileStrategy strategy, long n) {
+        reads.incrementAndGet(strategy.ordinal());
+        readBytes.addAndGet(strategy.ordinal(), n);
+    }
+
+    /**
+     * {@link GetBufFiles#read} calls of this loop that completed with {@code strategy}: {@link GetBufFileStrategy#GET_BUF}
+     * (the file's pages lent) or {@link GetBufFileStrategy#READ_FIXED} (read into a registered buffer).
+     */
+    public long reads(GetBufFileStrategy strategy) {
+        return reads.get(strategy.ordinal());
+    }
+
+    /** Bytes that {@link GetBufFiles#read} calls of this loop returned with {@code strategy}. */
+    public long readBytes(GetBufFileStrategy strategy) {
+        return readBytes.get(strategy.ordinal());
     }
 
     /** Bytes of file regions sent with {@code strategy}. */
@@ -51,11 +72,14 @@ public final class GetBufFileSendStats {
         StringBuilder sb = new StringBuilder("GetBufFileSendStats{");
         boolean first = true;
         for (GetBufFileStrategy s : GetBufFileStrategy.values()) {
-            if (regions(s) == 0 && bytes(s) == 0) {
+            if (regions(s) == 0 && bytes(s) == 0 && reads(s) == 0) {
                 continue;
             }
             sb.append(first ? "" : ", ").append(s).append(": ").append(regions(s)).append(" regions, ")
                     .append(bytes(s)).append(" bytes");
+            if (reads(s) != 0) {
+                sb.append(", ").append(reads(s)).append(" reads, ").append(readBytes(s)).append(" bytes read");
+            }
             first = false;
         }
         return sb.append('}').toString();

@@ -201,6 +201,11 @@ public final class GetBufIoHandler implements IoHandler {
         return handler.fileStrategies.registeredBuffers().allocate(capacity);
     }
 
+    /** This loop's {@link GetBufFiles#read} calls (created on first use; callable from any thread). */
+    FileReads fileReads() {
+        return fileStrategies.fileReads(this);
+    }
+
     /** The handler of a live getbuf event loop, or null (tests, diagnostics). */
     static GetBufIoHandler handlerOf(EventLoop loop) {
         return HANDLERS.get(loop);

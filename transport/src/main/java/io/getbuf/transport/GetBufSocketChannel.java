@@ -394,37 +394,40 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     }
 
     /**
-     * Sends a registered buffer of this loop without a copy (SEND_ZC from its slot); false when {@code buf} is not
-     * one or too many notifications are outstanding (it then goes out as an ordinary buffer).
+     * Sends a buffer held in a slot of this loop's table (a registered buffer, file pages from
+     * {@link GetBufFiles#read}) without a copy: SEND_ZC from its slot. False when {@code buf} is not one or too many
+     * notifications are outstanding (it then goes out as an ordinary buffer).
      */
     private boolean submitSendZc(ByteBuf buf) {
-        int slot = registeredSlot(buf);
-        if (slot < 0) {
+        SlotByteBuf root = slotBacked(buf);
+        if (root == null) {
             return false;
         }
         int n = zeroCopySends.hold(buf);
         if (n < 0) {
             return false;
         }
-        writeOp = registration.submit(ops.sendZcFixed(socket.intValue(), buf.memoryAddress() + buf.readerIndex(),
-                buf.readableBytes(), MSG_NOSIGNAL, slot, (short) (DATA_SEND_ZC | n << DATA_STEP_SHIFT)));
+        long addr = root.slotAddress(buf.memoryAddress() + buf.readerIndex());
+        writeOp = registration.submit(ops.sendZcFixed(socket.intValue(), addr, buf.readableBytes(), MSG_NOSIGNAL,
+                root.slot(), (short) (DATA_SEND_ZC | n << DATA_STEP_SHIFT)));
         if (writeOp == 0) {
             zeroCopySends.release(n); // the registration ended: nothing was submitted
         }
         return true;
     }
 
-    /** The slot of {@code buf}'s memory if it is a registered buffer of this loop's table, else -1. */
-    private int registeredSlot(ByteBuf buf) {
-        RegisteredByteBufAllocator mine = handler().fileStrategies().registeredBuffersIfCreated();
-        if (mine == null) {
-            return -1; // nothing on this loop allocated one: no buffer needs unwrapping (every write asks)
+    /** The slot-backed buffer behind {@code buf} if its slot is in this loop's table, else null. */
+    private SlotByteBuf slotBacked(ByteBuf buf) {
+        FileSendStrategies strategies = handler().fileStrategies();
+        if (!strategies.slotBuffersInUse()) {
+            return null; // nothing on this loop put a buffer in a slot: no buffer needs unwrapping (every write asks)
         }
-        RegisteredByteBuf root = RegisteredByteBuf.rootOf(buf);
-        if (root == null || root.owner != mine || !buf.hasMemoryAddress() || buf.nioBufferCount() != 1) {
-            return -1;
+        SlotByteBuf root = SlotByteBuf.rootOf(buf);
+        if (root == null || root.table() != strategies.table() || !buf.hasMemoryAddress()
+                || buf.nioBufferCount() != 1) {
+            return null;
         }
-        return root.slot();
+        return root;
     }
 
     /** References zero-copy sends hold until their notifications (tests). */
@@ -484,7 +487,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         if (!buf.isReadable()) {
             return true;
         }
-        if (iov.count() > 0 && registeredSlot(buf) >= 0) {
+        if (iov.count() > 0 && slotBacked(buf) != null) {
             return false; // it goes out on its own, zero-copy
         }
         if (!iov.add(buf, buf.readerIndex(), buf.readableBytes())) {

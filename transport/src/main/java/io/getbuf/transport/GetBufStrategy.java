@@ -120,7 +120,8 @@ final class GetBufStrategy implements FileSendStrategy {
                 readReturned(offsets[k], lengths[k], res);
                 if (res == 0) {
                     end(truncated());
-                } else if (res == -Native.ERRNO_EOPNOTSUPP) {
+                } else if (res == -Native.ERRNO_EOPNOTSUPP && Native.isRegularFile(fd)) {
+                    // only a regular file speaks for its file system (a directory or device lends nothing anywhere)
                     long device = Native.fileDevice(fd);
                     end(new NoProviderException(device, region));
                 } else if (res < 0 && res != -Native.ERRNO_ECANCELED) {

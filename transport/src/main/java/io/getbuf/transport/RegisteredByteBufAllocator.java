@@ -218,6 +218,10 @@ final class RegisteredByteBufAllocator {
         }
     }
 
+    RegisteredBufferTable table() {
+        return table;
+    }
+
     /** Buffers allocated and not yet released (tests: 0 once users released theirs). */
     int lent() {
         return lent;

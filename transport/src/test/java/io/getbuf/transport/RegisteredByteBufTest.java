@@ -98,11 +98,11 @@ class RegisteredByteBufTest {
     }
 
     /**
-     * A server on {@code loop} whose child writes what {@code writer} gives it; returns the accepted child with the
-     * client's collected bytes.
+     * A server on {@code loop} whose child writes what {@code writer} gives it; returns what a client (on
+     * {@code clients}) received once {@code expected} bytes came, and the accepted child in {@code child}.
      */
-    private static ByteBuf serve(EventLoop loop, int expected, java.util.function.Consumer<Channel> writer,
-                                 AtomicReference<GetBufSocketChannel> child) throws Exception {
+    static ByteBuf serve(EventLoopGroup clients, EventLoop loop, int expected, java.util.function.Consumer<Channel> writer,
+                         AtomicReference<GetBufSocketChannel> child) throws Exception {
         Channel server = new ServerBootstrap().group(loop).channel(GetBufServerSocketChannel.class)
                 .childHandler(new ChannelInboundHandlerAdapter() {
                     @Override
@@ -112,17 +112,27 @@ class RegisteredByteBufTest {
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
         try {
-            Collector collector = new Collector(expected);
-            Channel c = new Bootstrap().group(clients).channel(NioSocketChannel.class).handler(collector)
-                    .connect(server.localAddress()).sync().channel();
-            try {
-                return collector.done.get(20, TimeUnit.SECONDS);
-            } finally {
-                c.close().sync();
-            }
+            return collect(clients, server, expected);
         } finally {
             server.close().sync();
         }
+    }
+
+    /** What a client on {@code clients} connected to {@code server} received once {@code expected} bytes came. */
+    static ByteBuf collect(EventLoopGroup clients, Channel server, int expected) throws Exception {
+        Collector collector = new Collector(expected);
+        Channel c = new Bootstrap().group(clients).channel(NioSocketChannel.class).handler(collector)
+                .connect(server.localAddress()).sync().channel();
+        try {
+            return collector.done.get(60, TimeUnit.SECONDS);
+        } finally {
+            c.close().sync();
+        }
+    }
+
+    private static ByteBuf serve(EventLoop loop, int expected, java.util.function.Consumer<Channel> writer,
+                                 AtomicReference<GetBufSocketChannel> child) throws Exception {
+        return serve(clients, loop, expected, writer, child);
     }
 
     @Test

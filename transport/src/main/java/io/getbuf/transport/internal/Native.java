@@ -8,6 +8,9 @@ import io.netty.channel.unix.Unix;
 import io.netty.util.internal.NativeLibraryLoader;
 import io.netty.util.internal.PlatformDependent;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
 /**
  * The JNI surface of {@code libgetbuf_transport_native}, plus the io_uring ABI constants the Java
  * side uses (they mirror {@code transport-native/src/main/c/getbuf_io_uring.h}). Every call
@@ -133,6 +136,7 @@ public final class Native {
     public static final int ERRNO_ECONNRESET = 104;
     public static final int ERRNO_EINPROGRESS = 115;
     public static final int ERRNO_EOPNOTSUPP = 95;
+    public static final int ERRNO_EBADF = 9;
 
     private static final Throwable LOAD_FAILURE;
 
@@ -190,6 +194,25 @@ public final class Native {
 
     public static native int munmap(long address, long length);
 
+    /**
+     * A read-only shared mapping of {@code length} bytes of {@code fd} from {@code offset} (a multiple of the page
+     * size): its address, or -errno.
+     */
+    public static native long mmapReadOnly(int fd, long length, long offset);
+
+    /** A direct ByteBuffer over {@code length} bytes at {@code address}, which the caller owns and frees. */
+    public static native ByteBuffer directBuffer(long address, int length);
+
+    /** A close-on-exec duplicate of {@code fd}, or -errno. */
+    public static native int dup(int fd);
+
+    /** The fd of an open JDK {@link FileChannel}, or -EBADF (closed, or not the JDK's own implementation). */
+    public static int fileChannelFd(FileChannel channel) {
+        return fileChannelFd0(channel);
+    }
+
+    private static native int fileChannelFd0(FileChannel channel);
+
     public static native int eventFd();
 
     public static native int eventFdWrite(int fd, long value);
@@ -210,6 +233,13 @@ public final class Native {
 
     /** The device number of the file system {@code fd}'s file is on ({@code fstat}'s st_dev), or -errno. */
     public static native long fileDevice(int fd);
+
+    /** Whether {@code fd} is a regular file (false also when fstat fails). */
+    public static boolean isRegularFile(int fd) {
+        return isRegularFile0(fd) == 1;
+    }
+
+    private static native int isRegularFile0(int fd);
 
     /** The fd of an opened {@link DefaultFileRegion}'s FileChannel. */
     public static int fileRegionFd(DefaultFileRegion region) {

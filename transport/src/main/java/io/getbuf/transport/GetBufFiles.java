@@ -1,0 +1,114 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.getbuf.transport.internal.Native;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.unix.Errors;
+import io.netty.util.concurrent.Future;
+import io.netty.util.internal.ObjectUtil;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * File data as {@link ByteBuf}s that a getbuf channel sends without a copy.
+ *
+ * <p>{@link #read(EventLoop, FileChannel, long, int) read} returns a read-only buffer of a range of a file. Where the
+ * kernel has {@code IORING_OP_GET_BUF} (getbuf's kernel patch) and the file's file system lends pages (tmpfs, ext4,
+ * xfs, ...), the buffer <em>is</em> the file's page-cache pages: the kernel lends them to a slot of the loop's buffer
+ * table, Java reads them through a read-only shared mapping of the same range, and a getbuf channel of the same loop
+ * sends them with {@code IORING_OP_SEND_ZC} from the slot, without a copy. Elsewhere (a stock kernel, a file system
+ * without a provider, remembered per file system) the range is read with {@code IORING_OP_READ_FIXED} into a registered
+ * buffer, which is sent the same way: the same API and lifecycle, one copy fewer than a heap read.
+ * {@link GetBufIoHandler#fileSendStats(EventLoop)} counts the reads per way ({@link GetBufFileSendStats#reads}).
+ *
+ * <p>The buffer's lifecycle:
+ * <ul>
+ * <li>Writes into it throw {@link java.nio.ReadOnlyBufferException}; it cannot grow.</li>
+ * <li>Written to a getbuf channel of the same loop it is sent without a copy; the channel holds a reference until the
+ * kernel's notification says the socket is done with the pages, so it may be released as soon as the write is
+ * issued.</li>
+ * <li>Written to any other channel (another loop, another transport) it is copied, as any direct buffer.</li>
+ * <li>At refcount 0 (after the notification of every send in flight) its slot is emptied and the kernel gives the
+ * pages back to the file. It holds a slot until then: with every slot held (see
+ * {@link GetBufIoHandlerConfig#setRegisteredBuffers}) a read waits for a release (back-pressure). The leak detector
+ * tracks these buffers.</li>
+ * <li>It is a snapshot only as far as the page cache is: bytes overwritten in the file while the buffer is held may
+ * show through. A lent buffer's pages stay valid when the file is truncated, but Java reads them through the
+ * mapping, and reading a mapped range the file no longer covers raises an {@link InternalError} from the JVM (as for
+ * a {@link java.nio.MappedByteBuffer}); sends are unaffected.</li>
+ * </ul>
+ */
+public final class GetBufFiles {
+    /** The kernel's limit for one GET_BUF and one registered buffer. */
+    public static final int MAX_LENGTH = 1 << 30;
+
+    private GetBufFiles() {
+    }
+
+    /**
+     * Up to {@code length} bytes of {@code file} from {@code offset}, as a read-only buffer for {@code loop}'s
+     * channels; fewer at the end of the file, none (an empty buffer) at or after it. The caller keeps {@code file}
+     * (the read uses a duplicate of its descriptor, closed when the read is over). Callable from any thread.
+     *
+     * @throws IllegalArgumentException if {@code loop} is not a live getbuf event loop, {@code offset} is negative or
+     *                                  {@code length} is not 1..{@link #MAX_LENGTH}
+     * @throws IOException              if {@code file} is closed or not the JDK's own file channel
+     */
+    public static Future<ByteBuf> read(EventLoop loop, FileChannel file, long offset, int length) throws IOException {
+        FileReads reads = readsOf(loop, offset, length);
+        ObjectUtil.checkNotNull(file, "file");
+        int fd = Native.fileChannelFd(file);
+        if (fd < 0 || !file.isOpen()) {
+            throw new IOException("not an open file channel of the JDK: " + file);
+        }
+        int dup = Native.dup(fd);
+        if (dup < 0) {
+            throw Errors.newIOException("dup", dup);
+        }
+        return reads.read(dup, offset, length);
+    }
+
+    /**
+     * As {@link #read(EventLoop, FileChannel, long, int)}, for the file at {@code path} (opened read-only in the
+     * calling thread and closed when the read is over).
+     */
+    public static Future<ByteBuf> read(EventLoop loop, Path path, long offset, int length) throws IOException {
+        readsOf(loop, offset, length);
+        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+            return read(loop, file, offset, length);
+        }
+    }
+
+    /** As {@link #read(EventLoop, FileChannel, long, int)} for {@code channel}'s event loop. */
+    public static Future<ByteBuf> read(Channel channel, FileChannel file, long offset, int length)
+            throws IOException {
+        return read(channel.eventLoop(), file, offset, length);
+    }
+
+    /** As {@link #read(EventLoop, Path, long, int)} for {@code channel}'s event loop. */
+    public static Future<ByteBuf> read(Channel channel, Path path, long offset, int length) throws IOException {
+        return read(channel.eventLoop(), path, offset, length);
+    }
+
+    private static FileReads readsOf(EventLoop loop, long offset, int length) {
+        ObjectUtil.checkNotNull(loop, "loop");
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset " + offset + " (expected >= 0)");
+        }
+        if (length <= 0 || length > MAX_LENGTH) {
+            throw new IllegalArgumentException("length " + length + " (expected 1.." + MAX_LENGTH + ')');
+        }
+        GetBufIoHandler handler = GetBufIoHandler.handlerOf(loop);
+        if (handler == null) {
+            throw new IllegalArgumentException(loop + " is not a live getbuf event loop");
+        }
+        return handler.fileReads();
+    }
+}
