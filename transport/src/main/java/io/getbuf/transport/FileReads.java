@@ -124,7 +124,7 @@ final class FileReads implements GetBufIoHandle {
             closeFd(r); // cancelled while waiting
             return true;
         }
-        int slot = strategies.table().takeEmptySlot(serveWaiting);
+        int slot = strategies.table().takeEmptySlotOrReclaim(serveWaiting);
         if (slot < 0) {
             return false;
         }

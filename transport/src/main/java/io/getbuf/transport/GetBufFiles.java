@@ -40,9 +40,10 @@ import java.nio.file.StandardOpenOption;
  * {@link GetBufIoHandlerConfig#setRegisteredBuffers}) a read waits for a release (back-pressure). The leak detector
  * tracks these buffers.</li>
  * <li>It is a snapshot only as far as the page cache is: bytes overwritten in the file while the buffer is held may
- * show through. A lent buffer's pages stay valid when the file is truncated, but Java reads them through the
- * mapping, and reading a mapped range the file no longer covers raises an {@link InternalError} from the JVM (as for
- * a {@link java.nio.MappedByteBuffer}); sends are unaffected.</li>
+ * show through. A lent buffer's pages stay valid when the file is truncated and are still sent whole, but Java reads
+ * them through the mapping, and reading a part the file no longer covers faults: the JVM raises an
+ * {@link InternalError}, possibly a few instructions later (as for a {@link java.nio.MappedByteBuffer}). Do not read
+ * a range that may be truncated meanwhile from Java.</li>
  * </ul>
  */
 public final class GetBufFiles {

@@ -88,7 +88,7 @@ final class GetBufStrategy implements FileSendStrategy {
             int want = (int) Math.min(DEPTH, (limit - position + chunkSize - 1) / chunkSize);
             int n = 0;
             while (n < want) {
-                int slot = t.takeEmptySlot(n == 0 ? whenSlotFree : null);
+                int slot = t.takeEmptySlotOrReclaim(n == 0 ? whenSlotFree : null);
                 if (slot < 0) {
                     break;
                 }

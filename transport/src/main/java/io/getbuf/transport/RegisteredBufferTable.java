@@ -53,6 +53,7 @@ final class RegisteredBufferTable {
     private final java.util.TreeSet<Integer> toEmpty = new java.util.TreeSet<>();
     private long updateScratch;
     private long updateCalls;
+    private IdleSlots idleSlots;
 
     RegisteredBufferTable(int ringFd, int slots, int chunks, int chunkSize) {
         if (chunks > slots) {
@@ -138,6 +139,29 @@ final class RegisteredBufferTable {
             slotWaiters.add(whenFree);
         }
         return -1;
+    }
+
+    /**
+     * As {@link #takeEmptySlot}, for what lends slots only briefly (file pages): with no slot empty, a slot that only
+     * keeps an idle registered buffer for reuse is emptied for it (at the next {@link #flushUpdates()}), so that
+     * cached buffers never starve file transfers and reads.
+     */
+    int takeEmptySlotOrReclaim(Runnable whenFree) {
+        int slot = takeEmptySlot(whenFree);
+        if (slot < 0 && toEmpty.isEmpty() && idleSlots != null) {
+            idleSlots.emptyOne();
+        }
+        return slot;
+    }
+
+    /** Who keeps idle registered buffers in slots, and gives one up on request. */
+    interface IdleSlots {
+        /** Queues one slot that holds an idle buffer to be emptied ({@link #emptyLater}); false if none does. */
+        boolean emptyOne();
+    }
+
+    void idleSlots(IdleSlots owner) {
+        idleSlots = owner;
     }
 
     void cancelSlotWait(Runnable whenFree) {

@@ -23,7 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
  * (back-pressure): its future completes when a buffer is released. Event loop only, except {@link #allocate} and
  * {@link #giveBack}, which hand over to the loop.
  */
-final class RegisteredByteBufAllocator {
+final class RegisteredByteBufAllocator implements RegisteredBufferTable.IdleSlots {
     /** The kernel refuses registered buffers above 1 GiB. */
     static final int MAX_CAPACITY = 1 << 30;
 
@@ -76,6 +76,7 @@ final class RegisteredByteBufAllocator {
         this.table = table;
         this.loop = loop;
         this.cacheBytes = cacheBytes;
+        table.idleSlots(this);
     }
 
     /** A registered buffer of {@code capacity} bytes, from any thread; waits while every slot is in use. */
@@ -220,6 +221,18 @@ final class RegisteredByteBufAllocator {
 
     RegisteredBufferTable table() {
         return table;
+    }
+
+    /** A file transfer or read waits for a slot: the least recently used idle region gives its slot up. */
+    @Override
+    public boolean emptyOne() {
+        Region old = idle.pollLast();
+        if (old == null) {
+            return false;
+        }
+        idleBytes -= old.size();
+        table.emptyLater(old.slot);
+        return true;
     }
 
     /** Buffers allocated and not yet released (tests: 0 once users released theirs). */
