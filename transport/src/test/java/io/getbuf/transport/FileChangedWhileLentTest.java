@@ -80,13 +80,13 @@ class FileChangedWhileLentTest {
     static Path dir;
     private static EventLoopGroup group;
     private Path file;
-    private long[] providerBefore;
+    private LentPages.Counters providerBefore;
     private long fdsBefore;
 
     @BeforeAll
     static void setUp() throws Exception {
         GetBufAssumptions.assumeAvailable();
-        FilemapCounters.enableWhereGetBufIsRequired();
+        LentPages.requireGetBufWhereAsked();
         group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory());
         group.next().submit(() -> { }).sync(); // the loop and its ring are up before a test counts descriptors
     }
@@ -102,14 +102,14 @@ class FileChangedWhileLentTest {
     void makeFile() throws IOException {
         file = dir.resolve("changing");
         Files.copy(FileTransferTest.patternFile(dir, SIZE), file, StandardCopyOption.REPLACE_EXISTING);
-        providerBefore = FilemapCounters.read();
+        providerBefore = LentPages.counters();
         fdsBefore = openFds();
     }
 
     @AfterEach
     void nothingStaysLent() throws Exception {
-        TestSupport.assertSlotsEmpty(group);
-        FilemapCounters.assertAllGivenBack(providerBefore);
+        LentPages.assertSlotsEmpty(group);
+        LentPages.assertGivenBack(providerBefore, 0);
         assertTrue(TestSupport.await(() -> openFds() == fdsBefore, 5), "descriptors back to " + fdsBefore + ": "
                 + openFds());
     }
@@ -314,8 +314,9 @@ class FileChangedWhileLentTest {
             stalledAt = stall(child.get(10, TimeUnit.SECONDS));
             if (GetBuf.isGetBufSupported()) {
                 // what this test is about: the file's pages are lent while it changes
-                assertTrue(FilemapCounters.read()[FilemapCounters.PAGES] > providerBefore[FilemapCounters.PAGES],
-                        "pages are lent: " + java.util.Arrays.toString(FilemapCounters.read()));
+                LentPages.Counters now = LentPages.counters();
+                assertTrue(now.pages > providerBefore.pages, "pages are lent: " + now + " (before " + providerBefore
+                        + ')');
             }
         }
 

@@ -3,16 +3,13 @@
  */
 package io.getbuf.transport;
 
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** What the transport's own tests share: loops with a buffer ring, waiting for a condition, empty slots. */
+/** What the transport's own tests share: loops with a buffer ring, and waiting for a condition. */
 final class TestSupport {
     private TestSupport() {
     }
@@ -33,18 +30,5 @@ final class TestSupport {
             Thread.sleep(1);
         }
         return true;
-    }
-
-    /** Waits (up to 5 s) until every user slot of the buffer table of {@code loops}' next loop is empty again. */
-    static void assertSlotsEmpty(EventLoopGroup loops) throws InterruptedException {
-        EventLoop loop = loops.next();
-        RegisteredBufferTable table = GetBufIoHandler.handlerOf(loop).fileStrategies().table();
-        assertTrue(await(() -> {
-            try {
-                return loop.submit(() -> table.emptySlots() == table.userSlots()).get();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, 5), "every user slot empty again");
     }
 }
