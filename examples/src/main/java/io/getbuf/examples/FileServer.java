@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -94,6 +95,16 @@ final class FileServer {
 
     Path root() {
         return root;
+    }
+
+    /** Bytes of files sent so far per way of sending, as the summary counts them (getbuf: per strategy). */
+    Map<String, Long> fileBytes() {
+        return stats.fileBytes(transport, group);
+    }
+
+    /** The event loops. */
+    EventLoopGroup group() {
+        return group;
     }
 
     /** The summary line now, while serving. */

@@ -95,20 +95,25 @@ class FileTransferTest {
             return f;
         }
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            for (long off = 0; off < size; ) {
-                buf.clear();
-                int n = (int) Math.min(buf.capacity(), size - off);
-                for (int i = 0; i < n; i++) {
-                    buf.put(patternAt(off + i));
-                }
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    off += ch.write(buf);
-                }
-            }
+            write(ch, size, FileTransferTest::patternAt);
         }
         return f;
+    }
+
+    /** Writes {@code content} at offsets 0 to {@code size} of {@code ch} (over what is there: in place). */
+    static void write(FileChannel ch, long size, ByteAt content) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        for (long off = 0; off < size; ) {
+            buf.clear();
+            int n = (int) Math.min(buf.capacity(), size - off);
+            for (int i = 0; i < n; i++) {
+                buf.put(content.apply(off + i));
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                off += ch.write(buf, off);
+            }
+        }
     }
 
     /** A 5 GiB file of holes with a mark (the byte's offset's low byte, or 1 for 0) at a few offsets. */

@@ -40,10 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @GetBufTest(warmUp = false)
 @Timeout(120)
 class GetBufStrategyTest {
-    private static final boolean REQUIRE_GET_BUF = Boolean.getBoolean("getbuf.test.requireGetBuf");
     /** A directory on a file system without a GET_BUF provider (the VM's overlayfs /tmp). */
-    private static final String NO_PROVIDER_DIR = System.getProperty("getbuf.test.noProviderDir");
-    private static final Path FILEMAP_DEBUG = Paths.get("/sys/kernel/debug/getbuf-filemap");
+    private static final String NO_PROVIDER_DIR = LentPages.NO_PROVIDER_DIR;
 
     @TempDir
     static Path dir;
@@ -53,12 +51,7 @@ class GetBufStrategyTest {
     @BeforeAll
     static void setUp() throws IOException {
         GetBufAssumptions.assumeAvailable();
-        if (REQUIRE_GET_BUF) {
-            assertTrue(GetBuf.isGetBufSupported(), "the probe must report GET_BUF here: " + GetBuf.describe());
-            assertTrue(Files.isWritable(FILEMAP_DEBUG.resolve("enabled")), "no " + FILEMAP_DEBUG
-                    + " (debugfs, CONFIG_IO_URING_GET_BUF_TEST)");
-            Files.writeString(FILEMAP_DEBUG.resolve("enabled"), "1");
-        }
+        LentPages.requireGetBufWhereAsked();
         group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory());
         clients = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     }
@@ -73,18 +66,6 @@ class GetBufStrategyTest {
 
     private static boolean patched() {
         return GetBuf.isGetBufSupported();
-    }
-
-    /** The provider's counters (gets, releases, pages), or zeros where the kernel has none. */
-    private static long[] providerCounters() throws IOException {
-        if (!Files.isDirectory(FILEMAP_DEBUG)) {
-            return new long[3];
-        }
-        return new long[] {readLong("gets"), readLong("releases"), readLong("pages")};
-    }
-
-    private static long readLong(String name) throws IOException {
-        return Long.parseLong(Files.readString(FILEMAP_DEBUG.resolve(name)).trim());
     }
 
     private static Channel serve(EventLoopGroup loops, Path file, List<ChannelFuture> writes) throws Exception {
@@ -110,21 +91,9 @@ class GetBufStrategyTest {
         return GetBufIoHandler.fileSendStats(loops.next()).regions(kind);
     }
 
-    private static void assertSlotsEmpty(EventLoopGroup loops) throws Exception {
-        GetBufIoHandler h = GetBufIoHandler.handlerOf(loops.next());
-        assertTrue(TestSupport.await(() -> {
-            try {
-                return loops.next().submit(() -> h.fileStrategies().table().emptySlots()
-                        == h.fileStrategies().table().userSlots()).get();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, 5), "every user slot empty again");
-    }
-
     @Test
     void regionsGoOutByGetBufAndEveryPageGoesBack() throws Exception {
-        long[] before = providerCounters();
+        LentPages.Counters before = LentPages.counters();
         long getBufBefore = regions(group, GetBufFileStrategy.GET_BUF);
         long sendfileBefore = regions(group, GetBufFileStrategy.SENDFILE);
         List<ChannelFuture> writes = new ArrayList<>();
@@ -143,26 +112,13 @@ class GetBufStrategyTest {
         GetBufFileStrategy expected = patched() ? GetBufFileStrategy.GET_BUF : GetBufFileStrategy.SENDFILE;
         long before0 = expected == GetBufFileStrategy.GET_BUF ? getBufBefore : sendfileBefore;
         assertEquals(before0 + sizes.length, regions(group, expected), "regions sent by " + expected);
-        assertSlotsEmpty(group);
-        if (patched()) {
-            long[] after = providerCounters();
-            long gets = after[0] - before[0];
-            assertTrue(gets >= sizes.length, "the provider lent buffers: " + gets);
-            assertTrue(TestSupport.await(() -> {
-                try {
-                    long[] now = providerCounters();
-                    return now[1] - before[1] == now[0] - before[0] && now[2] == before[2];
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, 10), "every buffer released and every page given back: before " + java.util.Arrays.toString(before)
-                    + ", now " + java.util.Arrays.toString(providerCounters()));
-        }
+        LentPages.assertSlotsEmpty(group);
+        LentPages.assertGivenBack(before, sizes.length);
     }
 
     @Test
     void aFileSystemWithoutAProviderFallsBackAndIsRemembered() throws Exception {
-        if (REQUIRE_GET_BUF) {
+        if (LentPages.REQUIRE_GET_BUF) {
             assertTrue(NO_PROVIDER_DIR != null, "-Dgetbuf.test.noProviderDir names a file system without a provider");
         }
         Path where = NO_PROVIDER_DIR != null ? Files.createTempDirectory(Paths.get(NO_PROVIDER_DIR), "getbuf-")
@@ -187,7 +143,7 @@ class GetBufStrategyTest {
             assertEquals(sendfileBefore + 2, regions(group, GetBufFileStrategy.SENDFILE));
             assertEquals(getBufBefore, regions(group, GetBufFileStrategy.GET_BUF));
         }
-        assertSlotsEmpty(group);
+        LentPages.assertSlotsEmpty(group);
     }
 
     @Test
@@ -217,7 +173,7 @@ class GetBufStrategyTest {
             }
             GetBufFileStrategy expected = patched() ? GetBufFileStrategy.GET_BUF : GetBufFileStrategy.SENDFILE;
             assertEquals(4, regions(small, expected));
-            assertSlotsEmpty(small);
+            LentPages.assertSlotsEmpty(small);
         } finally {
             small.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
         }

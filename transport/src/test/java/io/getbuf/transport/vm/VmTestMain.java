@@ -5,6 +5,7 @@ package io.getbuf.transport.vm;
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -14,6 +15,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -51,11 +54,23 @@ public final class VmTestMain {
         System.exit(ok ? 0 : 1);
     }
 
-    /** Prints a line per test (and per container that failed) and counts them. */
+    /** Prints a line per test (and per container that failed), with its time, and counts them. */
     static final class Counter implements TestExecutionListener {
         final AtomicInteger passed = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final AtomicInteger skipped = new AtomicInteger();
+        private final Map<String, Long> started = new ConcurrentHashMap<>();
+
+        @Override
+        public void executionStarted(TestIdentifier test) {
+            started.put(test.getUniqueId(), System.nanoTime());
+        }
+
+        /** " (12.3 s)": how long since the test or container started. */
+        private String took(TestIdentifier test) {
+            Long start = started.remove(test.getUniqueId());
+            return start == null ? "" : String.format(" (%.1f s)", (System.nanoTime() - start) / 1e9);
+        }
 
         @Override
         public void executionSkipped(TestIdentifier test, String reason) {
@@ -65,12 +80,14 @@ public final class VmTestMain {
 
         @Override
         public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-            String name = test.getUniqueId();
+            String name = test.getUniqueId() + took(test);
             switch (result.getStatus()) {
                 case SUCCESSFUL:
                     if (test.isTest()) {
                         passed.incrementAndGet();
                         System.out.println("ok: " + name);
+                    } else if (test.getSource().filter(ClassSource.class::isInstance).isPresent()) {
+                        System.out.println("class done: " + name);
                     }
                     break;
                 case ABORTED:
