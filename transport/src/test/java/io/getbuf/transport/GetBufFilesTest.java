@@ -461,8 +461,11 @@ class GetBufFilesTest {
         long readsBefore = reads(loop, expected());
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
         AtomicReference<GetBufSocketChannel> child = new AtomicReference<>();
-        ByteBuf received = serve(loop, expected, ch -> new Cycler(ch, cycles, length, stride, failure).start(),
-                child);
+        ByteBuf received;
+        try (FileChannel fc = FileChannel.open(file, StandardOpenOption.READ)) {
+            received = serve(loop, expected, ch -> new Cycler(ch, fc, cycles, length, stride, failure).start(),
+                    child);
+        }
         try {
             assertFalse(failure.isDone(), () -> "a cycle failed: " + failure.getNow(null));
             for (int k = 0; k < cycles; k++) {
@@ -482,10 +485,14 @@ class GetBufFilesTest {
         LentPages.assertGivenBack(before, GetBuf.isGetBufSupported() ? cycles : 0);
     }
 
-    /** Reads, writes and releases {@code cycles} ranges in order on one channel, a window of them at a time. */
+    /**
+     * Reads (from one open file, as a server would), writes and releases {@code cycles} ranges in order on one
+     * channel, a window of them at a time.
+     */
     private static final class Cycler {
         private static final int WINDOW = 16;
         private final Channel ch;
+        private final FileChannel file;
         private final int cycles;
         private final int length;
         private final long stride;
@@ -493,8 +500,10 @@ class GetBufFilesTest {
         private final ArrayDeque<Future<ByteBuf>> inFlight = new ArrayDeque<>();
         private int started;
 
-        Cycler(Channel ch, int cycles, int length, long stride, CompletableFuture<Throwable> failure) {
+        Cycler(Channel ch, FileChannel file, int cycles, int length, long stride,
+               CompletableFuture<Throwable> failure) {
             this.ch = ch;
+            this.file = file;
             this.cycles = cycles;
             this.length = length;
             this.stride = stride;
