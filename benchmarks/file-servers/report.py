@@ -350,6 +350,11 @@ def issue10(md, keys, names, get, kbench, kbench_path):
         md.append(f"| {SIZE_LABEL.get(size, size)} | {conns} | {vs_epoll} | {vs_best} | {fmt(g and g.rps)} | "
                   f"{fmt(c)} | {vs_c} |")
     md.append("")
+    md.append("Which columns hand work to io-wq worker threads (the `io-wq` column of the summary measures it; "
+              "under emulation such a hand-off is expensive, which flatters GET_BUF against them): getbuf's "
+              "SPLICE (`IORING_OP_SPLICE` always runs on io-wq on 6.12), getbuf's READ_FIXED from tmpfs (6.12's "
+              "tmpfs has no FMODE_NOWAIT, so the read is punted), and Netty io_uring's FileRegion path (it "
+              "splices through io_uring too). GET_BUF, SENDFILE and Netty epoll run inline.\n")
     if kbench:
         md.append(f"The C benchmark's cells (`{kbench_path.rsplit('/', 1)[-1]}`, requests/s, its best slice; "
                   "the Java figures are medians, so the ratio leans against Java). It moves blocks of a 64 MiB "
