@@ -20,15 +20,29 @@ Options:
   --jit-warmup S      before the first cell, S seconds of wrk -c16 per server, split over the
                       sizes, so the first cell does not measure a cold JIT (default 12)
   --rounds R          measured runs per server and cell; the table shows the median (default 3)
-  --sizes LIST        file sizes, from 1k,64k,1m,32m (default all four)
+  --sizes LIST        file sizes, from 1k,4k,64k,1m,32m (default 1k,64k,1m,32m)
   --connections LIST  wrk connections (default 16,64)
   --servers LIST      subset of: getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,
-                      getbuf-copy,epoll,io_uring,nio,incubator,nginx (default all)
+                      getbuf-copy,epoll,io_uring,nio,incubator,nginx (default all), or
+                      getbuf-get-buf (--strategy GET_BUF: needs the patched kernel, see
+                      kernel/vm/file-server-bench)
   --server-jar PATH   the example server's runnable jar
                       (default examples/target/getbuf-file-server.jar, built with mvn if missing)
   --server-cpu N      CPU for the servers (default 0)
   --client-cpu N      CPU for wrk (default 1)
   --heap SIZE         -Xms/-Xmx of the Java servers (default 1g)
+  --jvm-arg ARG       one more flag for every Java server (repeatable)
+  --files-dir DIR     write the files there instead of the work directory (a file system
+                      whose pages GET_BUF can borrow, e.g. the VM's /dev/shm)
+  --check-strategies  before measuring, stop each getbuf-STRATEGY server once after the
+                      content check and require its shutdown counters to name STRATEGY
+                      only (then start it again); after the run, check them again
+  --baseline NAME     the server the report's ratios are to (default nginx if it runs)
+  --perf SIZE:CONNS:SERVER   after the measurements, one more wrk run of that cell under
+                      `perf record -a -g -e cpu-clock` (all CPUs); the report gets perf's split by
+                      process and DSO and its top symbols (JIT-compiled Java shows as one DSO)
+  --kbench FILE       kernel/bench output (getbuf-bench -c T) to hold getbuf-get-buf against:
+                      the report adds issue 10's targets and the Java/C ratio
   --base-port P       first port; server i listens on P+i (default 18400)
   --out DIR           where the report goes (default benchmarks/results;
                       benchmarks/target/file-server-results with --quick)
@@ -50,9 +64,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 duration=5 warmup=2 jit_warmup=12 rounds=3 sizes=1k,64k,1m,32m connections=16,64
-all_servers=getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,getbuf-copy,epoll,io_uring,nio,incubator,nginx
-servers=$all_servers
+default_servers=getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,getbuf-copy,epoll,io_uring,nio,incubator,nginx
+all_servers=$default_servers,getbuf-get-buf
+servers=$default_servers
 rt=0 note_text="" server_jar="" server_cpu=0 client_cpu=1 heap=1g base_port=18400 out="" quick=0 keep=0 install=1
+files_dir="" check_strategies=0 baseline="" extra_jvm_args=() report_args=() perf_cell=""
 command_line="benchmarks/run-file-servers.sh$(printf " %q" "$@")"
 while (($#)); do
   case "$1" in
@@ -67,6 +83,12 @@ while (($#)); do
     --server-cpu) server_cpu=$2; shift ;;
     --client-cpu) client_cpu=$2; shift ;;
     --heap) heap=$2; shift ;;
+    --jvm-arg) extra_jvm_args+=("$2"); shift ;;
+    --files-dir) files_dir=$2; shift ;;
+    --check-strategies) check_strategies=1 ;;
+    --baseline) baseline=$2; shift ;;
+    --kbench) report_args+=(--kbench "$2"); shift ;;
+    --perf) perf_cell=$2; shift ;;
     --base-port) base_port=$2; shift ;;
     --out) out=$2; shift ;;
     --quick) quick=1 duration=1 warmup=1 jit_warmup=0 rounds=1 sizes=1k,1m connections=16 servers=nginx,getbuf ;;
@@ -101,7 +123,8 @@ die() { log "ERROR: $*"; exit 1; }
 # competing with the event loop. No AlwaysPreTouch: up to nine 1 GiB JVMs stay up at once on a
 # shared machine; the per-cell warm-up runs touch what the heap needs. 1 GiB keeps Netty's adaptive
 # allocator out of its low-memory mode (see the echo section of the README).
-jvm_flags=(-Xms"$heap" -Xmx"$heap" -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled)
+jvm_flags=(-Xms"$heap" -Xmx"$heap" -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled
+  ${extra_jvm_args[@]+"${extra_jvm_args[@]}"})
 
 # ---------------------------------------------------------------------------------------------
 # Tools: nginx and wrk from Debian, installed only when missing.
@@ -118,20 +141,20 @@ ensure_packages() {
 
 # ---------------------------------------------------------------------------------------------
 # What to serve: random bytes (no compression or dedup anywhere can help), in the page cache.
-declare -A size_bytes=([1k]=1024 [64k]=65536 [1m]=1048576 [32m]=33554432)
+declare -A size_bytes=([1k]=1024 [4k]=4096 [64k]=65536 [1m]=1048576 [32m]=33554432)
 
 make_files() {
   local s
-  mkdir -p "$work/files"
+  mkdir -p "$files"
   for s in "${size_list[@]}"; do
     [[ -n ${size_bytes[$s]:-} ]] || die "unknown size $s (one of: ${!size_bytes[*]})"
-    head -c "${size_bytes[$s]}" /dev/urandom > "$work/files/$s.bin"
-    sha256sum "$work/files/$s.bin" | cut -d' ' -f1 > "$work/files/$s.sha256"
-    cat "$work/files/$s.bin" > /dev/null
+    head -c "${size_bytes[$s]}" /dev/urandom > "$files/$s.bin"
+    sha256sum "$files/$s.bin" | cut -d' ' -f1 > "$files/$s.sha256"
+    cat "$files/$s.bin" > /dev/null
   done
   # nginx's worker drops root: everything on the way to the files must be readable by others
-  chmod 755 "$work" "$work/files"
-  chmod 644 "$work"/files/*.bin
+  chmod 755 "$work" "$files"
+  chmod 644 "$files"/*.bin
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -174,7 +197,7 @@ started_pids=()
 
 server_command() {  # prints the command of server $1 (listening on port $2), one word per line
   local s=$1 p=$2
-  local common=(--root "$work/files" --host 127.0.0.1 --port "$p" --threads 1)
+  local common=(--root "$files" --host 127.0.0.1 --port "$p" --threads 1)
   case "$s" in
     getbuf) printf '%s\n' java "${jvm_flags[@]}" -jar "$staged_jar" "${common[@]}" --transport getbuf ;;
     getbuf-*)
@@ -214,7 +237,7 @@ http {
     scgi_temp_path $work/nginx/tmp/scgi;
     server {
         listen 127.0.0.1:$1;
-        root $work/files;
+        root $files;
     }
 }
 EOF
@@ -266,7 +289,7 @@ verify_server() {  # every file, byte for byte, before anything is measured
   for f in "${size_list[@]}"; do
     head=$(curl -sS --max-time 60 -o "$work/got" -w '%{size_header}' "http://127.0.0.1:${port[$s]}/$f.bin") || head=0
     got=$(sha256sum < "$work/got" | cut -d' ' -f1)
-    if [[ $got != "$(cat "$work/files/$f.sha256")" ]]; then
+    if [[ $got != "$(cat "$files/$f.sha256")" ]]; then
       status[$s]="NOT RUN: GET /$f.bin did not return the file (sha256 $got)"; return
     fi
     printf '%s\t%s\t%s\t%s\n' "$s" "$f" "${size_bytes[$f]}" "$head" >> "$work/heads.tsv"
@@ -280,6 +303,44 @@ verify_server() {  # every file, byte for byte, before anything is measured
   if [[ $connects != "1 0 0 " ]]; then
     status[$s]="NOT RUN: no keep-alive: 3 GETs on one connection opened '${connects% }' connections (want 1 0 0)"
   fi
+}
+
+# The way a getbuf-STRATEGY server sent its files, from the summary it prints at shutdown
+# ("served N requests; file bytes sent by strategy: GET_BUF=123"): "ok: <that line>" when it names
+# STRATEGY and nothing else, otherwise why not. $1 = server, $2 = its stdout log.
+strategy_counters() {
+  local want=${1#getbuf-} line
+  want=${want^^}; want=${want//-/_}
+  line=$(grep -h 'file bytes sent' "$2" 2>/dev/null | tail -n 1)
+  if [[ $line =~ ^served\ [0-9]+\ requests\;\ file\ bytes\ sent\ by\ strategy:\ $want=[0-9]+$ ]]; then
+    echo "ok: $line"
+  else
+    echo "counters do not name $want alone: '${line:-no summary}'"
+  fi
+}
+
+stop_one() {  # $1 = pid: TERM, up to 10 s, then KILL
+  local i
+  kill -TERM "$1" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+
+# --check-strategies: a getbuf-STRATEGY server that passed the content check is stopped, its
+# counters must say that STRATEGY sent every file byte (a strategy that cannot run falls back to
+# another one, which would measure the wrong thing), and it is started again for the measurements.
+declare -A checked
+check_strategy() {
+  local s=$1 verdict
+  stop_one "${pid[$s]}"
+  mv "$work/logs/$s.out" "$work/logs/$s.check.out"
+  mv "$work/logs/$s.err" "$work/logs/$s.check.err"
+  verdict=$(strategy_counters "$s" "$work/logs/$s.check.out")
+  if [[ $verdict != ok:* ]]; then
+    status[$s]="NOT RUN: after the content check, $verdict"; return
+  fi
+  checked[$s]="before: ${verdict#ok: }"
+  start_server "$s" "${port[$s]}"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -298,6 +359,26 @@ cpu_ticks() {  # $1 = pid: ticks of it and its direct children
   echo "$total"
 }
 
+iowq_ticks() {  # $1 = pid: "tid:ticks" of each of its io-wq workers alive now (threads iou-wrk-*)
+  local t line rest f
+  for t in /proc/"$1"/task/*; do
+    line=$(cat "$t/stat" 2>/dev/null) || continue
+    [[ $line == *"(iou-wrk-"* ]] || continue
+    rest=${line##*) }
+    read -r -a f <<< "$rest"
+    echo "${t##*/}:$((f[11] + f[12]))"
+  done
+}
+
+iowq_delta() {  # $1, $2 = iowq_ticks before and after: ticks of the workers alive at the end
+  # Workers that exit during a run are lost to this count (their time is still in cpu_ticks);
+  # io-wq keeps an idle worker for seconds, so a busy run's workers are there at its end.
+  awk -v before="$1" 'BEGIN { n = split(before, b, " "); for (i = 1; i <= n; i++) {
+      split(b[i], kv, ":"); seen[kv[1]] = kv[2] } }
+    { split($0, kv, ":"); total += kv[2] - (kv[1] in seen ? seen[kv[1]] : 0) }
+    END { print total + 0 }' <<< "$2"
+}
+
 run_wrk() {  # $1 = server, $2 = size, $3 = connections, $4 = seconds; prints "WRK ... client_ticks=N"
   # bash -c reports its own cutime+cstime after wrk exits: wrk's CPU time (the client's load)
   "${pin_client[@]}" bash -c '
@@ -308,11 +389,13 @@ run_wrk() {  # $1 = server, $2 = size, $3 = connections, $4 = seconds; prints "W
 }
 
 measure() {  # $1 = server, $2 = size, $3 = conns, $4 = round; appends a row to the raw TSV
-  local s=$1 before after line load kv ticks errors
+  local s=$1 before after line load kv ticks errors wq_before wq
   load=$(cut -d' ' -f1 /proc/loadavg)
+  wq_before=$(iowq_ticks "${pid[$s]}" | tr '\n' ' ')
   before=$(cpu_ticks "${pid[$s]}")
   line=$(run_wrk "$s" "$2" "$3" "$duration")
   after=$(cpu_ticks "${pid[$s]}")
+  wq=$(iowq_delta "$wq_before" "$(iowq_ticks "${pid[$s]}")")
   ticks=$((after - before))
   if [[ $line != WRK* ]]; then  # wrk failed outright: a row of nothing with one error, so it shows
     log "wrk gave no summary for $s: $(tail -n 2 "$work/wrk.out")"
@@ -322,8 +405,8 @@ measure() {  # $1 = server, $2 = size, $3 = conns, $4 = round; appends a row to 
   for kv in ${line#WRK }; do w[${kv%%=*}]=${kv#*=}; done
   errors=$((w[connect] + w[read] + w[write] + w[status] + w[timeout]))
   printf '%s\t' "$2" "$3" "$4" "$s" "${w[requests]}" "${w[bytes]}" "${w[duration_us]}" "$ticks" \
-    "${w[client_ticks]}" "$errors" >> "$raw"
-  echo "$load" >> "$raw"
+    "${w[client_ticks]}" "$errors" "$load" >> "$raw"
+  echo "$wq" >> "$raw"
   # progress: rough figures of this one run (wrk's completed requests, all bytes)
   awk -v s="$s" -v r="${w[requests]}" -v b="${w[bytes]}" -v us="${w[duration_us]}" -v t="$ticks" \
       -v hz="$clk_tck" -v e="$errors" 'BEGIN {
@@ -344,15 +427,18 @@ ensure_packages
 work=$(mktemp -d /tmp/getbuf-file-servers.XXXXXX)
 cleanup() {
   stop_servers
+  if [[ -n $files_dir && $keep == 0 ]]; then rm -f "$files_dir"/*.bin "$files_dir"/*.sha256; fi
   if ((keep)); then log "work directory kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+files=${files_dir:-$work/files}  # the files to serve
 mkdir -p "$work/logs" "$out"
 stamp=$(date -u +%Y%m%d-%H%M%S)
 raw="$work/raw.tsv"
 printf 'server\tsize\tbytes\thead\n' > "$work/heads.tsv"
-printf 'size\tconns\tround\tserver\trequests\tbytes\tduration_us\tserver_ticks\tclient_ticks\terrors\tload1\n' > "$raw"
+printf 'size\tconns\tround\tserver\trequests\tbytes\tduration_us\tserver_ticks\tclient_ticks\terrors\tload1\tiowq_ticks\n' \
+  > "$raw"
 load_start=$(cat /proc/loadavg)
 busy_start=$(busiest)
 
@@ -364,6 +450,7 @@ i=0
 for s in "${server_list[@]}"; do
   start_server "$s" $((base_port + i))
   if [[ ${status[$s]} == ok ]]; then verify_server "$s"; fi
+  if [[ ${status[$s]} == ok && $check_strategies == 1 && $s == getbuf-* ]]; then check_strategy "$s"; fi
   if [[ ${status[$s]} != ok && -n ${pid[$s]:-} ]]; then kill -TERM "${pid[$s]}" 2>/dev/null || true; fi
   log "$s: ${status[$s]}${pid[$s]:+ (pid ${pid[$s]}, port ${port[$s]})}"
   i=$((i + 1))
@@ -410,6 +497,33 @@ for size in "${size_list[@]}"; do
 done
 load_end=$(cat /proc/loadavg)
 
+# --perf: one more run of one cell, profiled (not part of the figures).
+profile_cell() {
+  local psize pconns pserver prec
+  IFS=: read -r psize pconns pserver <<< "$perf_cell"
+  [[ ${status[$pserver]:-} == ok ]] || { log "--perf: $pserver is not running"; return; }
+  log "profiling $pserver at $psize x $pconns (perf record -a -g, ${duration} s)"
+  perf record -q -a -g -e cpu-clock -F "${GETBUF_PERF_FREQ:-1000}" -o "$work/perf.data" \
+    -- sleep $((duration + 1)) 2> "$work/logs/perf.err" &
+  prec=$!
+  sleep 0.5
+  run_wrk "$pserver" "$psize" "$pconns" "$duration" > /dev/null
+  wait "$prec" || { log "perf record failed: $(tail -n 2 "$work/logs/perf.err")"; return; }
+  {
+    printf '\n## Profile: %s, %s x %s connections\n\n' "$pserver" "$psize" "$pconns"
+    printf '`perf record -a -g -e cpu-clock` over one more %s s wrk run of that cell (all CPUs, not part of ' "$duration"
+    printf 'the figures); JIT-compiled Java has no symbols here (it is the `[unknown]` or `perf-PID.map` DSO of the java process).\n\n'
+    printf '```\n'
+    perf report -q -i "$work/perf.data" --stdio --no-children --sort comm,dso -g none --percent-limit 1 2>/dev/null \
+      | sed '/^$/d'
+    printf '```\n\nTop symbols (>= 0.7%%):\n\n```\n'
+    perf report -q -i "$work/perf.data" --stdio --no-children --sort comm,sym -g none --percent-limit 0.7 2>/dev/null \
+      | sed '/^$/d' | head -n 60
+    printf '```\n'
+  } > "$work/profile.md"
+}
+if [[ -n $perf_cell ]]; then profile_cell; fi
+
 # Stop the servers (their shutdown summaries go to their logs) before writing the report.
 stop_servers
 busy_end=$(busiest)
@@ -421,6 +535,11 @@ servers_tsv="$work/servers.tsv"
 for s in "${server_list[@]}"; do
   summary=$(grep -ih -E 'summary|strategy|transport' "$work/logs/$s.out" "$work/logs/$s.err" 2>/dev/null \
     | tr '\t\n' '  ' | cut -c1-600 || true)
+  if [[ -n ${checked[$s]:-} ]]; then  # --check-strategies: the counters before and after the run
+    after=$(strategy_counters "$s" "$work/logs/$s.out")
+    summary="$summary; strategy check ${checked[$s]}; after the run: ${after#ok: }"
+    if [[ $after != ok:* ]]; then log "$s: $after"; status[$s]="MEASURED, BUT $after"; fi
+  fi
   printf '%s\t%s\t%s\t%s\n' "$s" "${status[$s]}" "$(cat "$work/logs/$s.cmd" 2>/dev/null || true)" \
     "$summary" >> "$servers_tsv"
 done
@@ -451,7 +570,9 @@ meta="$work/meta.tsv"
   printf 'clock ticks\t%s\n' "$clk_tck"
 } > "$meta"
 python3 "$here/file-servers/report.py" --meta "$meta" --servers "$servers_tsv" --raw "$raw" --heads "$work/heads.tsv" \
-  --md "$out/file-servers-$stamp.md" --svg "$out/file-servers-$stamp.svg"
+  --md "$out/file-servers-$stamp.md" --svg "$out/file-servers-$stamp.svg" ${baseline:+--baseline "$baseline"} \
+  ${report_args[@]+"${report_args[@]}"}
 cp "$raw" "$out/file-servers-$stamp.tsv"
+if [[ -s $work/profile.md ]]; then cat "$work/profile.md" >> "$out/file-servers-$stamp.md"; fi
 log "wrote $out/file-servers-$stamp.md, .svg and .tsv"
 cat "$out/file-servers-$stamp.md"

@@ -8,15 +8,20 @@ medians of the same cell. Standard library only.
 import argparse
 import csv
 import math
+import re
 import statistics
 from collections import defaultdict
 from html import escape
 
-SIZE_ORDER = ["1k", "64k", "1m", "32m"]
-SIZE_LABEL = {"1k": "1 KiB", "64k": "64 KiB", "1m": "1 MiB", "32m": "32 MiB"}
+SIZE_ORDER = ["1k", "4k", "64k", "1m", "32m"]
+SIZE_LABEL = {"1k": "1 KiB", "4k": "4 KiB", "64k": "64 KiB", "1m": "1 MiB", "32m": "32 MiB"}
+SIZE_BYTES = {"1k": 1024, "4k": 4096, "64k": 65536, "1m": 1 << 20, "32m": 32 << 20}
+BIG = ("64k", "1m", "32m")  # issue 10's "64 KiB and up"
 
 WHAT = {
     "getbuf": "example server, getbuf transport, default strategy (AUTO)",
+    "getbuf-get-buf": "example server, getbuf, `--strategy GET_BUF` (IORING_OP_GET_BUF linked to SEND_ZC; "
+                      "the patched kernel)",
     "getbuf-sendfile": "example server, getbuf, `--strategy SENDFILE`",
     "getbuf-splice": "example server, getbuf, `--strategy SPLICE`",
     "getbuf-read-fixed": "example server, getbuf, `--strategy READ_FIXED`",
@@ -30,7 +35,7 @@ WHAT = {
     "nginx": "nginx from Debian: `sendfile on; tcp_nopush on; worker_processes 1; access_log off;` "
              "keep-alive (`keepalive_requests 1000000`), own prefix",
 }
-SERVER_COLORS = {"getbuf": "#0b4ea2", "getbuf-sendfile": "#3d85d8", "getbuf-splice": "#7fb2ea",
+SERVER_COLORS = {"getbuf": "#0b4ea2", "getbuf-get-buf": "#08306b", "getbuf-sendfile": "#3d85d8", "getbuf-splice": "#7fb2ea",
                  "getbuf-read-fixed": "#0f7f8a", "getbuf-copy": "#9fd3d8", "epoll": "#e07b00",
                  "io_uring": "#d62728", "nio": "#8c564b", "incubator": "#9467bd", "nginx": "#2ca02c"}
 OTHER_COLORS = ["#7f7f7f", "#bcbd22", "#17becf", "#e377c2"]
@@ -88,6 +93,9 @@ class Cell:
         self.server_cpu = med([100 * int(r["server_ticks"]) / hz / t for r, t in zip(runs, secs)])
         self.client_cpu = med([100 * int(r["client_ticks"]) / hz / t for r, t in zip(runs, secs)])
         self.spread = (max(rps) - min(rps)) / self.rps if self.rps else None
+        # io-wq workers' share (threads iou-wrk-*; older raw files have no such column)
+        self.iowq_cpu = med([100 * int(r["iowq_ticks"]) / hz / t for r, t in zip(runs, secs)
+                             if r.get("iowq_ticks") not in (None, "")])
         self.errors = sum(int(r["errors"]) for r in runs)
         self.load = med([float(r["load1"]) for r in runs])
         self.head = head
@@ -97,6 +105,9 @@ def main():
     ap = argparse.ArgumentParser()
     for a in ("meta", "servers", "raw", "heads", "md", "svg"):
         ap.add_argument("--" + a, required=True)
+    ap.add_argument("--baseline", help="the server ratios are to (default nginx if it ran, else the first)")
+    ap.add_argument("--kbench", help="getbuf-bench output (case T: tmpfs file -> TCP) to hold "
+                                     "getbuf-get-buf against: adds the C figures and the Java/C ratio")
     args = ap.parse_args()
 
     meta = dict((r[0], r[1] if len(r) > 1 else "") for r in read_tsv(args.meta, header=False))
@@ -110,7 +121,8 @@ def main():
                   key=lambda k: (SIZE_ORDER.index(k[0]) if k[0] in SIZE_ORDER else 99, k[1]))
     heads = {(r["server"], r["size"]): (int(r["head"]), int(r["bytes"])) for r in read_tsv(args.heads)}
     cells = {k: Cell(v, hz, *heads[(k[2], k[0])]) for k, v in runs.items()}
-    base = "nginx" if "nginx" in names else (names[0] if names else None)
+    base = args.baseline if args.baseline in names else (
+        "nginx" if "nginx" in names else (names[0] if names else None))
 
     def get(size, conns, name):
         return cells.get((size, conns, name))
@@ -160,6 +172,11 @@ def main():
            "Lower is better. From 1 MiB up wrk saturates its core, so requests/s there say as much about "
            "the segments a server produces as about the server; this says what the server spends.")
 
+    summary_tables(md, keys, names, base, get)
+    kbench = parse_kbench(args.kbench) if args.kbench else {}
+    if "getbuf-get-buf" in names:
+        issue10(md, keys, names, get, kbench, args.kbench)
+
     if "getbuf" in names:
         md.append("## Issue 9's targets for getbuf's default\n")
         md.append("`req/s >= 1.1x nginx` in every cell; `>= 1.3x` Netty io_uring and epoll from 1 MiB up; "
@@ -193,13 +210,14 @@ def main():
     md.append("## All figures\n")
     md.append("CPU-us/req: server CPU microseconds per response (what to read at 1 KiB); head: bytes of "
               "the server's response head; spread: (max - min) / "
-              "median of req/s over the rounds; CPU %: of one core, server and wrk; errors: wrk's socket "
+              "median of req/s over the rounds; CPU %: of one core, server and wrk; io-wq %: the server's io-wq "
+              "workers (threads iou-wrk-*), part of its CPU; errors: wrk's socket "
               "errors, timeouts and non-2xx answers, summed over the rounds (a cell with errors measured "
               "something other than files served: see the server's log); load: 1-minute load average "
               "when the runs started (2 CPUs).\n")
     md.append(f"| file | conns | server | req/s | MiB/s | CPU-s/GiB | req/s / {base} | CPU-s/GiB / {base} | "
-              "CPU-us/req | wrk req/s | head | spread | server CPU % | wrk CPU % | errors | load |")
-    md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "CPU-us/req | wrk req/s | head | spread | server CPU % | io-wq % | wrk CPU % | errors | load |")
+    md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size, conns in keys:
         b = get(size, conns, base) if base else None
         for n in names:
@@ -211,7 +229,7 @@ def main():
                       f"{fmt(ratio(c.cpu_per_gib, b and b.cpu_per_gib), 2)} | "
                       f"{fmt(c.cpu_us_per_request)} | {fmt(c.completed_rps)} | {c.head} | "
                       f"{fmt(c.spread and 100 * c.spread)}% | "
-                      f"{fmt(c.server_cpu)} | {fmt(c.client_cpu)} | "
+                      f"{fmt(c.server_cpu)} | {fmt(c.iowq_cpu)} | {fmt(c.client_cpu)} | "
                       f"{c.errors} | {fmt(c.load, 2)} |")
     md.append("")
     md.append(f"Chart: `{args.svg.rsplit('/', 1)[-1]}` (both panels as ratios to {base}).\n")
@@ -220,6 +238,137 @@ def main():
 
     with open(args.svg, "w") as f:
         f.write(svg(keys, names, base, get, meta))
+
+
+def summary_tables(md, keys, names, base, get):
+    """Issue 10's form: per server, requests/s below 1 MiB and MiB/s from 1 MiB up for every cell, with
+    the ratio to the base; then CPU-s/GiB per cell; and whether the server's io-wq workers ran."""
+    def figure(c, size):
+        if c is None:
+            return None
+        return c.mibs if SIZE_BYTES.get(size, 0) >= (1 << 20) else c.rps
+
+    md.append(f"## Summary (ratios to {base})\n")
+    md.append("Below 1 MiB requests/s, from 1 MiB up MiB/s, median over the rounds, with the ratio to "
+              f"{base}'s median of the same cell; io-wq: the most CPU the server's io-wq workers took in "
+              "any cell (% of one core; an operation handed to io-wq costs a thread switch, under "
+              "emulation an expensive one).\n")
+    heads = [f"{SIZE_LABEL.get(s, s)} x{c} {'MiB/s' if SIZE_BYTES.get(s, 0) >= (1 << 20) else 'req/s'}"
+             for s, c in keys]
+    md.append("| server | " + " | ".join(heads) + " | io-wq |")
+    md.append("|---|" + "---:|" * (len(keys) + 1))
+    for n in names:
+        row = []
+        for size, conns in keys:
+            c, b = get(size, conns, n), get(size, conns, base)
+            v, r = figure(c, size), ratio(figure(c, size), figure(b, size))
+            row.append("n/a" if v is None else f"{fmt(v, 1 if SIZE_BYTES.get(size, 0) >= (1 << 20) else 0)}"
+                       + ("" if n == base or r is None else f" ({r:.2f}x)"))
+        wq = [get(s, c, n).iowq_cpu for s, c in keys if get(s, c, n) and get(s, c, n).iowq_cpu is not None]
+        md.append(f"| {label(n)} | " + " | ".join(row) + f" | {fmt(max(wq)) + '%' if wq else 'n/a'} |")
+    md.append("")
+    md.append("Server CPU-seconds per GiB of file content (lower is better), ratio to " + base + ":\n")
+    md.append("| server | " + " | ".join(f"{SIZE_LABEL.get(s, s)} x{c}" for s, c in keys) + " |")
+    md.append("|---|" + "---:|" * len(keys))
+    for n in names:
+        row = []
+        for size, conns in keys:
+            c, b = get(size, conns, n), get(size, conns, base)
+            v = c and c.cpu_per_gib
+            r = ratio(v, b and b.cpu_per_gib)
+            row.append(fmt(v, 2) + ("" if n == base or r is None else f" ({r:.2f}x)"))
+        md.append(f"| {label(n)} | " + " | ".join(row) + " |")
+    md.append("")
+
+
+def parse_kbench(path):
+    """{(block bytes, QD): {column: requests/s}} from getbuf-bench's tables of case T (tmpfs -> TCP).
+    A cell prints "36.1K 141 MiB/s" (or M); requests/s comes from whichever of the two rounded
+    figures is the more precise."""
+    out, size, cols = {}, None, None
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"### tmpfs file -> TCP.*?, (\d+)-byte requests", line)
+            if m:
+                size, cols = int(m.group(1)), None
+                continue
+            if line.startswith("### "):
+                size = None
+            if size is None or not line.startswith("|"):
+                continue
+            parts = [p.strip() for p in line.strip().strip("|").split("|")]
+            if parts[0] == "QD":
+                cols = parts
+                continue
+            if cols is None or not parts[0].isdigit():
+                continue
+            row = {}
+            for name, cell in zip(cols[1:], parts[1:]):
+                m = re.match(r"([\d.]+)([KM]) (\d+) MiB/s", cell)
+                if not m:
+                    continue
+                unit = 1e3 if m.group(2) == "K" else 1e6
+                by_count = float(m.group(1)) * unit
+                by_mib = int(m.group(3)) * 2**20 / size
+                err_count = 0.05 * unit / by_count if by_count else 1
+                err_mib = 0.5 / int(m.group(3)) if int(m.group(3)) else 1
+                row[name] = by_count if err_count <= err_mib else by_mib
+            out[(size, int(parts[0]))] = row
+    return out
+
+
+KBENCH_GB = "GET_BUF, link SEND_ZC"
+
+
+def issue10(md, keys, names, get, kbench, kbench_path):
+    """Issue 10's targets: GET_BUF >= 1.2x Netty epoll and ahead of every other getbuf strategy from
+    64 KiB up; the Java GET_BUF rate >= 70% of the C benchmark's at the same size and queue depth."""
+    gb = "getbuf-get-buf"
+    others = [n for n in names if n.startswith("getbuf-") and n != gb]
+    md.append("## Issue 10's targets\n")
+    md.append("GET_BUF (`getbuf-get-buf`) `>= 1.2x` Netty epoll and ahead of every other getbuf strategy ("
+              + ", ".join(others) + ") at 64 KiB and up (ratios of medians, requests/s); the Java GET_BUF "
+              "rate `>= 0.7x` the C benchmark's (kernel/bench `getbuf-bench -c T`, `" + KBENCH_GB + "`) at the "
+              "same size, with the queue depth = wrk's connections.\n")
+    md.append("| file | conns | vs epoll | best other getbuf strategy | Java req/s | C req/s (QD = conns) | Java / C |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|")
+    for size, conns in keys:
+        g = get(size, conns, gb)
+        big = size in BIG
+        e = get(size, conns, "epoll")
+        r = ratio(g and g.rps, e and e.rps)
+        vs_epoll = "n/a" if r is None else f"{r:.2f}" + ((" ok" if r >= 1.2 else " MISSED") if big else "")
+        best = max(((get(size, conns, o).rps, o) for o in others if get(size, conns, o)), default=None)
+        if best and g:
+            rb = g.rps / best[0]
+            vs_best = f"{rb:.2f} vs {best[1]}" + ((" ok" if rb > 1.0 else " MISSED") if big else "")
+        else:
+            vs_best = "n/a"
+        c = kbench.get((SIZE_BYTES.get(size, 0), conns), {}).get(KBENCH_GB)
+        rc = ratio(g and g.rps, c)
+        vs_c = "n/a" if rc is None else f"{rc:.2f} {'ok' if rc >= 0.7 else 'MISSED'}"
+        md.append(f"| {SIZE_LABEL.get(size, size)} | {conns} | {vs_epoll} | {vs_best} | {fmt(g and g.rps)} | "
+                  f"{fmt(c)} | {vs_c} |")
+    md.append("")
+    md.append("Which columns hand work to io-wq worker threads (the `io-wq` column of the summary measures it; "
+              "under emulation such a hand-off is expensive, which flatters GET_BUF against them): getbuf's "
+              "SPLICE (`IORING_OP_SPLICE` always runs on io-wq on 6.12), getbuf's READ_FIXED from tmpfs (6.12's "
+              "tmpfs has no FMODE_NOWAIT, so the read is punted), and Netty io_uring's FileRegion path (it "
+              "splices through io_uring too). GET_BUF, SENDFILE and Netty epoll run inline.\n")
+    if kbench:
+        md.append(f"The C benchmark's cells (`{kbench_path.rsplit('/', 1)[-1]}`, requests/s, its best slice; "
+                  "the Java figures are medians, so the ratio leans against Java). It moves blocks of a 64 MiB "
+                  "tmpfs file over one 127.0.0.1 connection with sender and receiver on the same vCPU, QD "
+                  "requests per `io_uring_enter`; the Java server parses HTTP and answers wrk over N "
+                  "connections, server and wrk on separate vCPUs.\n")
+        cols = []
+        for row in kbench.values():
+            cols += [c for c in row if c not in cols]
+        md.append("| size | QD | " + " | ".join(cols) + " |")
+        md.append("|---:|---:|" + "---:|" * len(cols))
+        for (size, qd), row in sorted(kbench.items()):
+            md.append(f"| {size} | {qd} | " + " | ".join(fmt(row.get(c)) for c in cols) + " |")
+        md.append("")
 
 
 def svg(keys, names, base, get, meta):

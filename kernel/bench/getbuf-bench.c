@@ -870,6 +870,11 @@ static const struct bcase cases[] = {
 	  "into a 16 MiB buffer, window clamped to 1 MiB; a block counts once the "
 	  "receiver has read it. READ_FIXED, link SEND copies through user memory "
 	  "(ext4 reads inline)." },
+	{ 'T', "tmpfs file -> TCP over 127.0.0.1", "tmpfs", DST_TCP,
+	  { C_SPLICE, C_SENDFILE, C_OPS_INLINE, C_OPS_STOCK, C_GB, C_GB_REL, C_RF }, 7,
+	  "As case t with the file on tmpfs (-m), where kernel/vm/file-server-bench's "
+	  "Java servers read theirs. READ_FIXED from tmpfs is punted to io-wq on 6.12 "
+	  "(no FMODE_NOWAIT)." },
 	{ 'u', "ext4 file, uncached (page cache dropped at every pass) -> /dev/null",
 	  "ext4-cold", DST_NULL,
 	  { C_ODIRECT, C_PREAD, C_SPLICE, C_RF, C_GB }, 5,
@@ -1045,7 +1050,7 @@ static void usage(FILE *f)
 		"  -q  queue depths (default 1,2,4,8,16,32; max 32)\n"
 		"  -c  cases (default fetun): n = /dev/null -> /dev/null, f = tmpfs file ->\n"
 		"      /dev/null, e = ext4 file -> /dev/null, t = ext4 file -> TCP,\n"
-		"      u = ext4 file uncached -> /dev/null\n"
+		"      T = tmpfs file -> TCP, u = ext4 file uncached -> /dev/null\n"
 		"  -e  a directory on ext4 (default $GETBUF_EXT4)\n"
 		"  -m  a directory on tmpfs (default /dev/shm)\n"
 		"  -k  only these columns (others n/a): s splice(2), S sendfile(2), p pread(2),\n"
