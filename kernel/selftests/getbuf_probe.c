@@ -2,9 +2,9 @@
 /*
  * What IORING_REGISTER_PROBE says, against what the run expects
  * (GETBUF_EXPECT, set by kernel/vm/test --expect):
- *  - the patched kernel (default): IORING_OP_GET_BUF (192) supported,
- *    last_op 192, LISTEN (57) still supported, the gap 58..191 reported
- *    unsupported and failing when submitted, 193 (past IORING_OP_LAST)
+ *  - the patched kernel (default): IORING_OP_GET_BUF (120) supported,
+ *    last_op 120, LISTEN (57) still supported, the gap 58..119 reported
+ *    unsupported and failing when submitted, 121 (past IORING_OP_LAST)
  *    -EINVAL; and the test instrumentation present in debugfs;
  *  - a stock kernel (--expect stock): GET_BUF reported unsupported, and a
  *    submitted GET_BUF fails.
@@ -18,9 +18,9 @@ static void check_stock(struct io_uring_probe *p, struct ring *r)
 
 	CHECK(!(p->ops_len > IORING_OP_GET_BUF &&
 		(p->ops[IORING_OP_GET_BUF].flags & IO_URING_OP_SUPPORTED)),
-	      "stock kernel expected: probe reports IORING_OP_GET_BUF (192) unsupported (last_op %u)",
+	      "stock kernel expected: probe reports IORING_OP_GET_BUF (120) unsupported (last_op %u)",
 	      p->last_op);
-	CHECK(p->last_op < IORING_OP_GET_BUF, "probe last_op %u below 192",
+	CHECK(p->last_op < IORING_OP_GET_BUF, "probe last_op %u below 120",
 	      p->last_op);
 	sqe_get_buf(ring_sqe(r), fd, 0, 4096, 0);
 	res = ring_run1(r);
@@ -49,14 +49,14 @@ int main(void)
 		 "probe last_op (57 = a stock 6.12 kernel)");
 	CHECK(p->ops_len > IORING_OP_GET_BUF &&
 	      (p->ops[IORING_OP_GET_BUF].flags & IO_URING_OP_SUPPORTED),
-	      "probe reports IORING_OP_GET_BUF (192) supported");
+	      "probe reports IORING_OP_GET_BUF (120) supported");
 	CHECK(p->ops[IORING_OP_LISTEN].flags & IO_URING_OP_SUPPORTED,
 	      "probe still reports IORING_OP_LISTEN (57) supported");
 	for (op = IORING_OP_LAST_MAINLINE_6_12; op < IORING_OP_GET_BUF; op++)
 		if (p->ops[op].flags & IO_URING_OP_SUPPORTED)
 			gap_supported++;
 	CHECK(gap_supported == 0,
-	      "opcodes 58..191 reported unsupported (%d reported supported)",
+	      "opcodes 58..119 reported unsupported (%d reported supported)",
 	      gap_supported);
 	CHECK(kernel_has_getbuf_debugfs(),
 	      "test instrumentation in debugfs (%sgets, %s{enabled,kpagerefs})",
@@ -67,13 +67,13 @@ int main(void)
 	res = ring_run1(&r);
 	CHECK(res == -EOPNOTSUPP || res == -EINVAL,
 	      "submitting opcode 58 fails (res %d)", res);
-	ring_sqe(&r)->opcode = 191;
+	ring_sqe(&r)->opcode = 119;
 	res = ring_run1(&r);
 	CHECK(res == -EOPNOTSUPP || res == -EINVAL,
-	      "submitting opcode 191 fails (res %d)", res);
-	ring_sqe(&r)->opcode = 193;
+	      "submitting opcode 119 fails (res %d)", res);
+	ring_sqe(&r)->opcode = 121;
 	res = ring_run1(&r);
-	CHECK_EQ(res, -EINVAL, "submitting opcode 193 (past IORING_OP_LAST)");
+	CHECK_EQ(res, -EINVAL, "submitting opcode 121 (past IORING_OP_LAST)");
 	free(p);
 	return gb_done();
 }

@@ -170,11 +170,13 @@ enum io_uring_op {
 /*
  * IORING_OP_GET_BUF (out of tree, see kernel/patches).
  *
- * Opcode number. 192 is far above every mainline opcode (6.12 ends at LISTEN = 57,
+ * Opcode number. 120 is far above every mainline opcode (6.12 ends at LISTEN = 57,
  * later kernels use 58..64), so IORING_REGISTER_PROBE on a mainline kernel reports
  * it as unsupported instead of reporting some other operation that happens to share
- * the number. On the patched kernel IORING_OP_LAST is 193 and probe->last_op 192;
- * opcodes 58..191 are reported unsupported and fail (-EOPNOTSUPP) if submitted.
+ * the number; and below 127, because user space may keep the probe's ops_len in a
+ * signed byte (Netty 4.2's io_uring transport does, and cannot start past 126).
+ * On the patched kernel IORING_OP_LAST is 121 and probe->last_op 120; opcodes
+ * 58..119 are reported unsupported and fail (-EOPNOTSUPP) if submitted.
  * A probe proves the opcode exists, not that a given file can provide buffers.
  *
  * What it does. Asks the file at sqe->fd for a buffer holding its data and installs
@@ -238,7 +240,7 @@ enum io_uring_op {
  * and /sys/kernel/debug/getbuf-null/{gets,releases,pages} count buffers handed out,
  * buffers released and pages held by the two providers.
  */
-#define IORING_OP_GET_BUF	192
+#define IORING_OP_GET_BUF	120
 
 /* sqe->fsync_flags etc. */
 #define IORING_FSYNC_DATASYNC		(1U << 0)
