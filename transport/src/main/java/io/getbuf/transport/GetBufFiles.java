@@ -63,7 +63,11 @@ public final class GetBufFiles {
      * @throws IOException              if {@code file} is closed or not the JDK's own file channel
      */
     public static Future<ByteBuf> read(EventLoop loop, FileChannel file, long offset, int length) throws IOException {
-        FileReads reads = readsOf(loop, offset, length);
+        return read(readsOf(loop, offset, length), file, offset, length);
+    }
+
+    private static Future<ByteBuf> read(FileReads reads, FileChannel file, long offset, int length)
+            throws IOException {
         ObjectUtil.checkNotNull(file, "file");
         int fd = Native.fileChannelFd(file);
         if (fd < 0 || !file.isOpen()) {
@@ -81,9 +85,9 @@ public final class GetBufFiles {
      * calling thread and closed when the read is over).
      */
     public static Future<ByteBuf> read(EventLoop loop, Path path, long offset, int length) throws IOException {
-        readsOf(loop, offset, length);
+        FileReads reads = readsOf(loop, offset, length); // bad arguments fail before anything is opened
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
-            return read(loop, file, offset, length);
+            return read(reads, file, offset, length);
         }
     }
 
