@@ -102,6 +102,11 @@ final class FileServer {
         return stats.fileBytes(transport, group);
     }
 
+    /** Responses sent completely so far. */
+    long responses() {
+        return stats.responses();
+    }
+
     /** The event loops. */
     EventLoopGroup group() {
         return group;

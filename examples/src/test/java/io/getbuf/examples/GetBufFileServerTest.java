@@ -139,7 +139,7 @@ class GetBufFileServerTest {
             for (CompletableFuture<Void> c : connections) {
                 c.get(240, TimeUnit.SECONDS);
             }
-            Map<String, Long> bytes = server.server.fileBytes();
+            Map<String, Long> bytes = server.awaitSent(requests, expectedBytes);
             if (getBuf) {
                 assertEquals(Map.of(GetBufFileStrategy.GET_BUF.name(), expectedBytes), bytes,
                         "every body went by GET_BUF, none by a fallback");

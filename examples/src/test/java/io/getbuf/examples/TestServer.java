@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -22,6 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 final class TestServer {
     static final String REQUIRE_PROPERTY = "getbuf.test.requireIoUring";
+    private static final long COUNTERS_WAIT_SECONDS = 10;
 
     private TestServer() {
     }
@@ -42,6 +45,25 @@ final class TestServer {
 
         String printed() {
             return printed.toString(StandardCharsets.UTF_8); // synchronized with the server's prints
+        }
+
+        /**
+         * Waits (10 s at most) until the server has counted {@code responses} responses sent and {@code fileBytes}
+         * bytes of files, and returns the file bytes per way of sending. The loop counts a send when it sees its
+         * completion, which can be after the client has read every byte of it.
+         */
+        Map<String, Long> awaitSent(long responses, long fileBytes) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(COUNTERS_WAIT_SECONDS);
+            Map<String, Long> bytes = server.fileBytes();
+            while ((server.responses() < responses || sum(bytes) < fileBytes) && System.nanoTime() - deadline < 0) {
+                Thread.sleep(1);
+                bytes = server.fileBytes();
+            }
+            return bytes;
+        }
+
+        private static long sum(Map<String, Long> bytes) {
+            return bytes.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 

@@ -31,6 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class TransportSmokeTest {
     private static final int PIPELINED_REQUESTS = 100;
+    /** What {@link #servesFilesOn} asks for: big.bin, bytes 100-199999 of it, a HEAD, a 404, one.bin, hello.txt. */
+    private static final int SMOKE_REQUESTS = 6;
+    private static final long SMOKE_FILE_BYTES = TestSite.BIG_SIZE + 199900 + 1 + TestSite.HELLO.length();
     private static final int BIG_EVERY = 5;
 
     @TempDir
@@ -82,15 +85,15 @@ class TransportSmokeTest {
             client.send(client.get("/one.bin"), client.get("/hello.txt"));
             assertEquals("x", client.read().text());
             assertEquals(TestSite.HELLO, client.read().text());
+            server.awaitSent(SMOKE_REQUESTS, SMOKE_FILE_BYTES);
         } finally {
             String summary = server.server.stop();
-            assertTrue(summary.startsWith("served 6 requests"), summary);
+            assertTrue(summary.startsWith("served " + SMOKE_REQUESTS + " requests"), summary);
             String way = transport == Transport.GETBUF ? "" : ServerStats.FILE_REGION + "=";
             assertTrue(summary.contains(way), summary);
-            long expectedBytes = TestSite.BIG_SIZE + 199900 + 1 + TestSite.HELLO.length();
             long counted = Arrays.stream(summary.replaceAll(".*:", "").trim().split(" "))
                     .mapToLong(pair -> Long.parseLong(pair.substring(pair.indexOf('=') + 1))).sum();
-            assertEquals(expectedBytes, counted, summary);
+            assertEquals(SMOKE_FILE_BYTES, counted, summary);
         }
     }
 }

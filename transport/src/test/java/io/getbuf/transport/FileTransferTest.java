@@ -328,6 +328,11 @@ class FileTransferTest {
             } finally {
                 server.close().sync();
             }
+            // the peers can have every byte before the loop has seen the last completion: the writes say when
+            for (ChannelFuture w : writes) {
+                assertTrue(w.await(10, TimeUnit.SECONDS) && w.isSuccess(), "write");
+            }
+            assertEquals(4, writes.size());
             GetBufIoHandler h = GetBufIoHandler.handlerOf(small.next());
             assertEquals(4, GetBufIoHandler.fileSendStats(small.next()).regions(strategy));
             long waits = small.next().submit(() -> strategy == GetBufFileStrategy.SPLICE
