@@ -112,11 +112,12 @@ final class FileSendStrategies {
     /**
      * The strategy for a region of {@code size} bytes of the file {@code fd} when the channel asks for
      * {@code requested}: GET_BUF (asked for, or by AUTO where the kernel has it) unless the file's file system was
-     * found to lend no pages; a strategy this kernel lacks falls back to SENDFILE.
+     * found to lend no pages, or the file itself ({@code fileLendsNoPages}); a strategy this kernel lacks falls back
+     * to SENDFILE.
      */
-    FileSendStrategy choose(GetBufFileStrategy requested, long size, int fd) {
+    FileSendStrategy choose(GetBufFileStrategy requested, long size, int fd, boolean fileLendsNoPages) {
         GetBufFileStrategy kind = requested == null || requested == GetBufFileStrategy.AUTO ? auto(size) : requested;
-        if (kind == GetBufFileStrategy.GET_BUF && lendsNoPages(fd)) {
+        if (kind == GetBufFileStrategy.GET_BUF && (fileLendsNoPages || lendsNoPages(fd))) {
             kind = auto0(size);
         }
         FileSendStrategy s = strategies.get(kind);

@@ -129,6 +129,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private long msghdr;             // struct msghdr of MSG_MORE sends (see submitWritev)
     private ByteBuf fileChunk;        // bytes of the current custom FileRegion read but not yet sent
     private FileTransfer fileTransfer; // the DefaultFileRegion being sent, until its last operation is back
+    private DefaultFileRegion lendsNoPages; // a region whose file (not a regular one) refused GET_BUF: no retry
     private final TransferHost fileTransferHost = new TransferHost();
     private final GetBufFileSendStats fileSendStats = new GetBufFileSendStats();
     private final ZeroCopySends zeroCopySends = new ZeroCopySends();
@@ -520,7 +521,8 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 return false;
             }
             FileSendStrategy strategy = handler().fileStrategies().choose(config.getFileStrategy(),
-                    region.count() - region.transferred(), fd);
+                    region.count() - region.transferred(), fd, region == lendsNoPages);
+            lendsNoPages = null;
             t = fileTransfer = strategy.newTransfer(fileTransferHost, region, fd);
         } else if (t.region != region || t.isEnded()) {
             // the previous transfer's last operations are still reporting back: released() goes on
@@ -585,7 +587,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         public void failed(FileTransfer transfer, Throwable cause) {
             if (cause instanceof GetBufStrategy.NoProviderException) {
                 // nothing was sent: once released, the region starts again with another strategy
-                handler().fileStrategies().noProvider(((GetBufStrategy.NoProviderException) cause).device);
+                GetBufStrategy.NoProviderException noProvider = (GetBufStrategy.NoProviderException) cause;
+                if (noProvider.wholeFileSystem) {
+                    handler().fileStrategies().noProvider(noProvider.device);
+                } else {
+                    lendsNoPages = transfer.region;
+                }
                 return;
             }
             ChannelOutboundBuffer in = unsafe().outboundBuffer();

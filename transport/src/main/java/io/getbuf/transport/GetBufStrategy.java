@@ -19,6 +19,8 @@ import java.util.function.Supplier;
  *
  * <p>A file system without a GET_BUF provider answers {@code -EOPNOTSUPP} before anything is sent: its device is
  * remembered and the region goes on with another strategy ({@link NoProviderException}), the write does not fail.
+ * A file that is not a regular file (a character device, say) speaks only for itself: that region goes on with
+ * another strategy, and the next region of its device tries GET_BUF again.
  */
 final class GetBufStrategy implements FileSendStrategy {
     private static final int MSG_NOSIGNAL = 0x4000;
@@ -29,14 +31,29 @@ final class GetBufStrategy implements FileSendStrategy {
     /** Kernel buffers start at address 0 of their slot. */
     private static final long KERNEL_BUFFER_START = 0;
 
-    /** The region's file system lends no pages: the region goes on with another strategy. */
+    /**
+     * The region's file lends no pages: the region goes on with another strategy. {@link #wholeFileSystem} when the
+     * file is a regular file, whose answer holds for every file of its file system ({@link #device}).
+     */
     static final class NoProviderException extends IOException {
         private static final long serialVersionUID = 1L;
         final long device;
+        final boolean wholeFileSystem;
 
-        NoProviderException(long device, DefaultFileRegion region) {
-            super("no GET_BUF provider for the file system of " + region + " (device " + device + ')');
+        private NoProviderException(String message, long device, boolean wholeFileSystem) {
+            super(message);
             this.device = device;
+            this.wholeFileSystem = wholeFileSystem;
+        }
+
+        static NoProviderException ofFileSystem(long device, DefaultFileRegion region) {
+            return new NoProviderException("no GET_BUF provider for the file system of " + region + " (device "
+                    + device + ')', device, true);
+        }
+
+        static NoProviderException ofFile(DefaultFileRegion region) {
+            return new NoProviderException("the file of " + region + " (not a regular file) lends no pages", -1,
+                    false);
         }
     }
 
@@ -120,10 +137,10 @@ final class GetBufStrategy implements FileSendStrategy {
                 readReturned(offsets[k], lengths[k], res);
                 if (res == 0) {
                     end(truncated());
-                } else if (res == -Native.ERRNO_EOPNOTSUPP && Native.isRegularFile(fd)) {
-                    // only a regular file speaks for its file system (a directory or device lends nothing anywhere)
-                    long device = Native.fileDevice(fd);
-                    end(new NoProviderException(device, region));
+                } else if (res == -Native.ERRNO_EOPNOTSUPP) {
+                    // only a regular file speaks for its file system (a device node is its driver's, not its fs's)
+                    end(Native.isRegularFile(fd) ? NoProviderException.ofFileSystem(Native.fileDevice(fd), region)
+                            : NoProviderException.ofFile(region));
                 } else if (res < 0 && res != -Native.ERRNO_ECANCELED) {
                     end(Errors.newIOException("GET_BUF of " + region + " at " + position, res));
                 }

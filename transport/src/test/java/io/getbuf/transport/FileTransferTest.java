@@ -204,6 +204,12 @@ class FileTransferTest {
     /** A server whose children send {@code file} as one DefaultFileRegion with {@code strategy}, then close. */
     static Channel serveFile(EventLoopGroup loops, Path file, GetBufFileStrategy strategy,
                                      List<ChannelFuture> writes) throws Exception {
+        return serveFile(loops, file, -1, strategy, writes);
+    }
+
+    /** As above, the region {@code count} bytes long ({@code -1}: the file's size, for files that have none). */
+    static Channel serveFile(EventLoopGroup loops, Path file, long count, GetBufFileStrategy strategy,
+                             List<ChannelFuture> writes) throws Exception {
         return new ServerBootstrap().group(loops).channel(GetBufServerSocketChannel.class)
                 .childOption(GetBufChannelOption.FILE_STRATEGY, strategy)
                 .childHandler(new ChannelInboundHandlerAdapter() {
@@ -215,7 +221,7 @@ class FileTransferTest {
                     @Override
                     public void channelActive(ChannelHandlerContext ctx) throws IOException {
                         FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
-                        ChannelFuture f = ctx.writeAndFlush(new DefaultFileRegion(fc, 0, fc.size()));
+                        ChannelFuture f = ctx.writeAndFlush(new DefaultFileRegion(fc, 0, count < 0 ? fc.size() : count));
                         synchronized (writes) {
                             writes.add(f);
                         }

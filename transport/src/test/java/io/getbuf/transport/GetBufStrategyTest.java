@@ -3,11 +3,13 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.internal.Native;
 import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.getbuf.transport.testsuite.GetBufTest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -28,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,7 +76,11 @@ class GetBufStrategyTest {
     }
 
     private static long fetch(Channel server, long size) throws Exception {
-        FileTransferTest.Checker checker = new FileTransferTest.Checker(size, FileTransferTest::patternAt);
+        return fetch(server, size, FileTransferTest::patternAt);
+    }
+
+    private static long fetch(Channel server, long size, FileTransferTest.ByteAt expected) throws Exception {
+        FileTransferTest.Checker checker = new FileTransferTest.Checker(size, expected);
         Channel c = new Bootstrap().group(clients).channel(NioSocketChannel.class).handler(checker)
                 .connect(server.localAddress()).sync().channel();
         try {
@@ -146,6 +153,59 @@ class GetBufStrategyTest {
         LentPages.assertSlotsEmpty(group);
     }
 
+    /**
+     * A device node speaks for its driver, not for its file system: /dev/zero has no provider, so GET_BUF answers
+     * {@code -EOPNOTSUPP} and the region goes on by SENDFILE (the write does not fail); devtmpfs is not marked as
+     * lending nothing, so the next region of the device asks again, and regular files still go by GET_BUF.
+     */
+    @Test
+    void aDeviceWithoutAProviderFallsBackForThatRegionOnly() throws Exception {
+        Path zero = Paths.get("/dev/zero");
+        long size = (1L << 20) + 1;
+        long sendfileBefore = regions(group, GetBufFileStrategy.SENDFILE);
+        long getBufBefore = regions(group, GetBufFileStrategy.GET_BUF);
+        List<ChannelFuture> writes = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Channel server = FileTransferTest.serveFile(group, zero, size, GetBufFileStrategy.GET_BUF, writes);
+            try {
+                assertEquals(size, fetch(server, size, offset -> (byte) 0));
+            } finally {
+                server.close().sync();
+            }
+        }
+        awaitWrites(writes);
+        assertEquals(sendfileBefore + 2, regions(group, GetBufFileStrategy.SENDFILE), "/dev/zero by SENDFILE");
+        GetBufFileStrategy expected = patched() ? GetBufFileStrategy.GET_BUF : GetBufFileStrategy.SENDFILE;
+        long expectedBefore = regions(group, expected);
+        long regular = 64 * 1024 + 3;
+        Channel server = serve(group, patternFile(dir, regular), writes);
+        try {
+            assertEquals(regular, fetch(server, regular));
+        } finally {
+            server.close().sync();
+        }
+        awaitWrites(writes);
+        assertEquals(expectedBefore + 1, regions(group, expected), "the regular file by " + expected);
+        assertEquals(getBufBefore + (patched() ? 1 : 0), regions(group, GetBufFileStrategy.GET_BUF));
+        DefaultFileRegion region = new DefaultFileRegion(zero.toFile(), 0, 1);
+        try {
+            region.open();
+            int fd = Native.fileRegionFd(region);
+            assertFalse(group.next().submit(() -> GetBufIoHandler.handlerOf(group.next()).fileStrategies()
+                    .lendsNoPages(fd)).get(), "devtmpfs is not marked as lending no pages");
+        } finally {
+            region.release();
+        }
+        LentPages.assertSlotsEmpty(group);
+    }
+
+    /** Every write succeeded; each completes after its region was counted. */
+    private static void awaitWrites(List<ChannelFuture> writes) throws InterruptedException {
+        for (ChannelFuture w : writes) {
+            assertTrue(w.await(10, TimeUnit.SECONDS) && w.isSuccess(), "the write did not fail: " + w.cause());
+        }
+    }
+
     @Test
     void oneSlotIsSharedByConcurrentTransfers() throws Exception {
         EventLoopGroup small = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(new GetBufIoHandlerConfig()
@@ -171,6 +231,7 @@ class GetBufStrategyTest {
             } finally {
                 server.close().sync();
             }
+            awaitWrites(writes);
             GetBufFileStrategy expected = patched() ? GetBufFileStrategy.GET_BUF : GetBufFileStrategy.SENDFILE;
             assertEquals(4, regions(small, expected));
             LentPages.assertSlotsEmpty(small);
