@@ -25,7 +25,10 @@ abstract class FileTransfer {
         /** The live registration (the caller checked {@link #canSubmit()}). */
         IoRegistration registration();
 
-        /** Whether operations can be submitted (registered, not deregistering or closing). */
+        /**
+         * Whether operations can be submitted: registered, not deregistering or closing, and no write of the bytes
+         * ahead of the region in flight (except while the transfer submits the operations linked behind it).
+         */
         boolean canSubmit();
 
         /** The channel's SQE description, reused for each submission. */
@@ -81,6 +84,16 @@ abstract class FileTransfer {
 
     /** Submits (or, for sendfile, performs) what comes next. Called when the channel may write. */
     abstract void resume();
+
+    /**
+     * Called before the channel submits a write of the bytes ahead of the region with {@code IOSQE_IO_LINK}: true when
+     * the next {@link #resume} (called right after that submission) surely submits operations, which then run only
+     * once the write has sent everything (one trip through the ring for a response's head and body). False: the
+     * write goes alone, and the transfer starts when it has completed. Strategies that do not link say false.
+     */
+    boolean prepareToFollow() {
+        return false;
+    }
 
     /** The completion of step {@code step} (one this transfer submitted). */
     abstract void onComplete(int step, int res, int flags);

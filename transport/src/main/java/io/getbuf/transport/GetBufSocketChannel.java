@@ -59,6 +59,7 @@ import java.util.concurrent.TimeUnit;
 public final class GetBufSocketChannel extends AbstractGetBufChannel implements SocketChannel {
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int MSG_MORE = 0x8000;
+    private static final int MSG_WAITALL = 0x100;
     // struct msghdr (x86_64): name, namelen, iov, iovlen, control, controllen, flags
     private static final int SIZEOF_MSGHDR = 56;
     private static final int MSGHDR_IOV = 16;
@@ -126,6 +127,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private IovArray iov;
     private final ChannelOutboundBuffer.MessageProcessor gatherWritev = this::gatherWritev;
     private boolean moreAfterGather; // the last gather stopped before a file region with bytes to send
+    private FileRegion gatherStoppedAt; // that region (null when none follows)
+    private boolean linkingWrite;       // a transfer is submitting the operations linked behind writeOp
+    private long linkedWrites;          // writes submitted with a transfer's operations linked behind them
     private long msghdr;             // struct msghdr of MSG_MORE sends (see submitWritev)
     private ByteBuf fileChunk;        // bytes of the current custom FileRegion read but not yet sent
     private FileTransfer fileTransfer; // the DefaultFileRegion being sent, until its last operation is back
@@ -436,6 +440,11 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         return zeroCopySends.held();
     }
 
+    /** Writes of bytes ahead of a file region that this channel submitted with the region's GET_BUF linked (tests). */
+    long linkedWrites() {
+        return linkedWrites;
+    }
+
     /** Zero-copy sends of registered buffers this channel submitted (tests). */
     long zeroCopySends() {
         return zeroCopySends.sends();
@@ -449,11 +458,14 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         iovArray.clear();
         iovArray.maxBytes(Integer.MAX_VALUE);
         moreAfterGather = false;
+        gatherStoppedAt = null;
         try {
             in.forEachFlushedMessage(gatherWritev);
         } catch (Exception e) {
             PlatformDependent.throwException(e);
         }
+        FileRegion next = gatherStoppedAt;
+        gatherStoppedAt = null;
         if (moreAfterGather) {
             // a file region follows: MSG_MORE holds back the last partial
             // segment until the rest comes, so a response's head and body leave in full segments (nginx's
@@ -464,8 +476,26 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             }
             PlatformDependent.putLong(msghdr + MSGHDR_IOV, iovArray.memoryAddress(0));
             PlatformDependent.putLong(msghdr + MSGHDR_IOVLEN, iovArray.count());
-            writeOp = registration.submit(ops.sendmsg(socket.intValue(), msghdr, MSG_NOSIGNAL | MSG_MORE,
-                    DATA_WRITE));
+            FileTransfer follower = next instanceof DefaultFileRegion ? transferToFollow((DefaultFileRegion) next)
+                    : null;
+            if (follower == null) {
+                writeOp = registration.submit(ops.sendmsg(socket.intValue(), msghdr, MSG_NOSIGNAL | MSG_MORE,
+                        DATA_WRITE));
+                return;
+            }
+            // the region's first operations go in the same submission, linked behind the head: MSG_WAITALL, so that
+            // only an error or a closed peer ends the head short (which cancels them; they start again after it)
+            writeOp = registration.submit(ops.sendmsg(socket.intValue(), msghdr,
+                    MSG_NOSIGNAL | MSG_MORE | MSG_WAITALL, DATA_WRITE).linked());
+            if (writeOp != 0) {
+                linkedWrites++;
+                linkingWrite = true;
+                try {
+                    follower.resume();
+                } finally {
+                    linkingWrite = false;
+                }
+            }
         } else {
             writeOp = registration.submit(ops.writev(socket.intValue(), iovArray.memoryAddress(0),
                     iovArray.count(), DATA_WRITE));
@@ -482,6 +512,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             // would leave that segment unsent until the next write
             moreAfterGather = msg instanceof FileRegion
                     && ((FileRegion) msg).count() > ((FileRegion) msg).transferred();
+            gatherStoppedAt = moreAfterGather ? (FileRegion) msg : null;
             return false;
         }
         ByteBuf buf = (ByteBuf) msg;
@@ -511,25 +542,58 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             }
             int fd;
             try {
-                region.open();
-                fd = Native.fileRegionFd(region);
-                if (fd < 0) {
-                    throw Errors.newIOException("file descriptor of " + region, fd);
-                }
+                fd = openRegion(region);
             } catch (Throwable cause) {
                 in.remove(cause);
                 return false;
             }
-            FileSendStrategy strategy = handler().fileStrategies().choose(config.getFileStrategy(),
-                    region.count() - region.transferred(), fd, region == lendsNoPages);
-            lendsNoPages = null;
-            t = fileTransfer = strategy.newTransfer(fileTransferHost, region, fd);
+            t = fileTransfer = chooseStrategy(region, fd).newTransfer(fileTransferHost, region, fd);
         } else if (t.region != region || t.isEnded()) {
             // the previous transfer's last operations are still reporting back: released() goes on
             return true;
         }
         t.resume();
         return !t.isEnded();
+    }
+
+    /** Opens {@code region}'s file if need be and returns its fd. */
+    private static int openRegion(DefaultFileRegion region) throws IOException {
+        region.open();
+        int fd = Native.fileRegionFd(region);
+        if (fd < 0) {
+            throw Errors.newIOException("file descriptor of " + region, fd);
+        }
+        return fd;
+    }
+
+    private FileSendStrategy chooseStrategy(DefaultFileRegion region, int fd) {
+        FileSendStrategy strategy = handler().fileStrategies().choose(config.getFileStrategy(),
+                region.count() - region.transferred(), fd, region == lendsNoPages);
+        lendsNoPages = null;
+        return strategy;
+    }
+
+    /**
+     * The transfer of {@code region}, next after the buffers being gathered, if it goes by GET_BUF and can follow
+     * their write in one link (it took a slot for that); null when the write goes alone. A region that cannot even be
+     * opened here fails later, when its turn comes.
+     */
+    private FileTransfer transferToFollow(DefaultFileRegion region) {
+        if (fileTransfer != null || region == lendsNoPages || !GetBuf.isGetBufSupported()) {
+            return null; // the previous transfer is still reporting back, or GET_BUF is out of the question
+        }
+        int fd;
+        try {
+            fd = openRegion(region);
+        } catch (IOException e) {
+            return null;
+        }
+        FileSendStrategy strategy = chooseStrategy(region, fd);
+        if (strategy.kind() != GetBufFileStrategy.GET_BUF) {
+            return null;
+        }
+        FileTransfer t = fileTransfer = strategy.newTransfer(fileTransferHost, region, fd);
+        return t.prepareToFollow() ? t : null;
     }
 
     /** What a {@link FileTransfer} needs of this channel. */
@@ -541,7 +605,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
         @Override
         public boolean canSubmit() {
-            return GetBufSocketChannel.this.canSubmit();
+            return GetBufSocketChannel.this.canSubmit() && (writeOp == 0 || linkingWrite);
         }
 
         @Override

@@ -86,10 +86,26 @@ final class GetBufStrategy implements FileSendStrategy {
         private final int[] slots = new int[DEPTH]; // by chunk of the chain in flight, -1 once emptied
         private final int[] lengths = new int[DEPTH];
         private final long[] offsets = new long[DEPTH];
+        private int reserved; // slots[0..reserved) taken by prepareToFollow for the next chain
 
         Transfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
             super(host, region, fd, GetBufFileStrategy.GET_BUF);
             java.util.Arrays.fill(slots, -1);
+        }
+
+        /** Takes a slot now, so that the next {@link #resume} surely submits a chain to follow a linked write. */
+        @Override
+        boolean prepareToFollow() {
+            if (isEnded() || inFlightCount() > 0 || reserved > 0 || !host.canSubmit() || readableEnd() <= position) {
+                return false;
+            }
+            int slot = table.get().takeEmptySlotOrReclaim(null);
+            if (slot < 0) {
+                return false;
+            }
+            slots[0] = slot;
+            reserved = 1;
+            return true;
         }
 
         @Override
@@ -103,7 +119,8 @@ final class GetBufStrategy implements FileSendStrategy {
             long limit = readableEnd();
             RegisteredBufferTable t = table.get();
             int want = (int) Math.min(DEPTH, (limit - position + chunkSize - 1) / chunkSize);
-            int n = 0;
+            int n = reserved;
+            reserved = 0;
             while (n < want) {
                 int slot = t.takeEmptySlotOrReclaim(n == 0 ? whenSlotFree : null);
                 if (slot < 0) {
@@ -150,7 +167,13 @@ final class GetBufStrategy implements FileSendStrategy {
             emptySlot(k);
             if (res > 0) {
                 advance(res);
-            } else if (res < 0 && res != -Native.ERRNO_ECANCELED) {
+            } else if (res == -Native.ERRNO_ECANCELED) {
+                // the write this chain followed was short (or the channel is closing): once the write's rest has
+                // gone, the chain starts again from here; resume waits for that (the host says when it may submit)
+                if (inFlightCount() == 0) {
+                    resume();
+                }
+            } else if (res < 0) {
                 end(new SocketWriteException(Errors.newIOException("send", res)));
             }
         }
@@ -164,6 +187,7 @@ final class GetBufStrategy implements FileSendStrategy {
 
         @Override
         void releaseResources() {
+            reserved = 0;
             table.get().cancelSlotWait(whenSlotFree);
             for (int k = 0; k < DEPTH; k++) {
                 emptySlot(k); // every send reported back: only slots of a chain cut short are left
