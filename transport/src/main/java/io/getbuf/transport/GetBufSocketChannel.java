@@ -126,8 +126,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private final List<ByteBuf> writing = new ArrayList<>(); // references the write in flight owns
     private IovArray iov;
     private final ChannelOutboundBuffer.MessageProcessor gatherWritev = this::gatherWritev;
-    private boolean moreAfterGather; // the last gather stopped before a file region with bytes to send
-    private FileRegion gatherStoppedAt; // that region (null when none follows)
+    private FileRegion regionAfterGather; // the file region with bytes to send the last gather stopped at, or null
     private boolean linkingWrite;       // a transfer is submitting the operations linked behind writeOp
     private long linkedWrites;          // writes submitted with a transfer's operations linked behind them
     private long msghdr;             // struct msghdr of MSG_MORE sends (see submitWritev)
@@ -457,16 +456,15 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         IovArray iovArray = iov;
         iovArray.clear();
         iovArray.maxBytes(Integer.MAX_VALUE);
-        moreAfterGather = false;
-        gatherStoppedAt = null;
+        regionAfterGather = null;
         try {
             in.forEachFlushedMessage(gatherWritev);
         } catch (Exception e) {
             PlatformDependent.throwException(e);
         }
-        FileRegion next = gatherStoppedAt;
-        gatherStoppedAt = null;
-        if (moreAfterGather) {
+        FileRegion next = regionAfterGather;
+        regionAfterGather = null; // the outbound buffer owns it
+        if (next != null) {
             // a file region follows: MSG_MORE holds back the last partial
             // segment until the rest comes, so a response's head and body leave in full segments (nginx's
             // tcp_nopush does it with TCP_CORK, two setsockopt calls per response); writev has no flags, sendmsg does
@@ -504,15 +502,14 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
     /**
      * Adds flushed buffers to {@link #iov} (each retained by the write), up to the first non-buffer;
-     * {@link #moreAfterGather} says whether a file region with bytes to send follows them.
+     * {@link #regionAfterGather} is the file region with bytes to send that follows them, if one does.
      */
     private boolean gatherWritev(Object msg) {
         if (!(msg instanceof ByteBuf)) {
             // only bytes that are sure to follow may hold back the last segment: MSG_MORE with nothing after it
             // would leave that segment unsent until the next write
-            moreAfterGather = msg instanceof FileRegion
-                    && ((FileRegion) msg).count() > ((FileRegion) msg).transferred();
-            gatherStoppedAt = moreAfterGather ? (FileRegion) msg : null;
+            regionAfterGather = msg instanceof FileRegion
+                    && ((FileRegion) msg).count() > ((FileRegion) msg).transferred() ? (FileRegion) msg : null;
             return false;
         }
         ByteBuf buf = (ByteBuf) msg;
@@ -579,8 +576,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
      * opened here fails later, when its turn comes.
      */
     private FileTransfer transferToFollow(DefaultFileRegion region) {
-        if (fileTransfer != null || region == lendsNoPages || !GetBuf.isGetBufSupported()) {
-            return null; // the previous transfer is still reporting back, or GET_BUF is out of the question
+        GetBufFileStrategy asked = config.getFileStrategy();
+        boolean mayGetBuf = asked == null || asked == GetBufFileStrategy.AUTO || asked == GetBufFileStrategy.GET_BUF;
+        if (fileTransfer != null || region == lendsNoPages || !mayGetBuf || !GetBuf.isGetBufSupported()) {
+            // the previous transfer is still reporting back, or GET_BUF is out of the question: nothing is opened or
+            // chosen twice (the region's turn does that)
+            return null;
         }
         int fd;
         try {

@@ -187,6 +187,10 @@ final class GetBufStrategy implements FileSendStrategy {
 
         @Override
         void releaseResources() {
+            for (int k = 0; k < reserved; k++) { // taken for a link that was never submitted: nothing is in them
+                table.get().returnEmptySlot(slots[k]);
+                slots[k] = -1;
+            }
             reserved = 0;
             table.get().cancelSlotWait(whenSlotFree);
             for (int k = 0; k < DEPTH; k++) {
