@@ -24,7 +24,10 @@ final class FileSendStrategies {
     private final FileSendStrategy fallback;
     private final int ringFd;
     private final GetBufIoHandlerConfig config;
-    private RegisteredBufferTable table;
+    // created with the loop (registered on first use): reached from users' threads too (allocateRegistered), and a
+    // lazily created table could be created twice there
+    private final RegisteredBufferTable table;
+    private final FileChunks chunks;
     private final PipePool pipes;
     private final EventExecutor loop;
     // created on first use from any thread (GetBufIoHandler.allocateRegistered, GetBufFiles.read)
@@ -36,22 +39,29 @@ final class FileSendStrategies {
         this.ringFd = ringFd;
         this.config = config;
         this.loop = loop instanceof EventExecutor ? (EventExecutor) loop : null;
+        table = new RegisteredBufferTable(ringFd, config.registeredBuffers(), config.fileChunks());
+        chunks = new FileChunks(table, config.fileChunks(), config.fileChunkSize());
         fallback = add(new SendfileStrategy());
         pipes = new PipePool(config.maxPipes(), config.pipeSize(), loop);
         add(new SpliceStrategy(pipes));
-        add(ReadSendStrategy.readFixed(this::table));
-        add(ReadSendStrategy.readFixedZeroCopy(this::table));
+        add(ReadSendStrategy.readFixed(chunks));
+        add(ReadSendStrategy.readFixedZeroCopy(chunks));
         add(ReadSendStrategy.copy());
-        add(new GetBufStrategy(this::table, config.fileChunkSize()));
+        add(new GetBufStrategy(table, config.fileChunkSize()));
     }
 
-    /** The ring's registered-buffer table, created (not yet registered) on first use. */
+    /** The ring's registered-buffer table (registered on first use). */
     RegisteredBufferTable table() {
-        if (table == null) {
-            table = new RegisteredBufferTable(ringFd, config.registeredBuffers(), config.fileChunks(),
-                    config.fileChunkSize());
-        }
         return table;
+    }
+
+    /** The loop's registered file chunks (registered on first use). */
+    FileChunks chunks() {
+        return chunks;
+    }
+
+    void injectFaults(FaultInjector faults) {
+        table.faults = faults;
     }
 
     /** Users' registered buffers, in the table's slots after the file chunks (created on first use). */
@@ -91,9 +101,7 @@ final class FileSendStrategies {
 
     /** Applies the table's queued slot updates: once per loop iteration, before the ring is entered. */
     void flushTableUpdates() {
-        if (table != null) {
-            table.flushUpdates();
-        }
+        table.flushUpdates();
     }
 
     PipePool pipes() {
@@ -112,12 +120,15 @@ final class FileSendStrategies {
     /**
      * The strategy for a region of {@code size} bytes of the file {@code fd} when the channel asks for
      * {@code requested}: GET_BUF (asked for, or by AUTO where the kernel has it) unless the file's file system was
-     * found to lend no pages, or the file itself ({@code fileLendsNoPages}); a strategy this kernel lacks falls back
-     * to SENDFILE.
+     * found to lend no pages; SENDFILE for a region that fell back ({@code fellBack}: a previous transfer of it ended
+     * with a {@link FileTransfer.FallBack}) and wherever the kernel lacks the strategy.
      */
-    FileSendStrategy choose(GetBufFileStrategy requested, long size, int fd, boolean fileLendsNoPages) {
+    FileSendStrategy choose(GetBufFileStrategy requested, long size, int fd, boolean fellBack) {
+        if (fellBack) {
+            return fallback;
+        }
         GetBufFileStrategy kind = requested == null || requested == GetBufFileStrategy.AUTO ? auto(size) : requested;
-        if (kind == GetBufFileStrategy.GET_BUF && (fileLendsNoPages || lendsNoPages(fd))) {
+        if (kind == GetBufFileStrategy.GET_BUF && lendsNoPages(fd)) {
             kind = auto0(size);
         }
         FileSendStrategy s = strategies.get(kind);
@@ -151,8 +162,7 @@ final class FileSendStrategies {
         for (FileSendStrategy s : strategies.values()) {
             s.close();
         }
-        if (table != null) {
-            table.close();
-        }
+        table.close();
+        chunks.close();
     }
 }

@@ -16,10 +16,30 @@ import java.io.IOException;
  *
  * <p>Ownership: the transfer holds a reference on the region, so the region's file stays open while an operation
  * (queued or in flight) names its fd, and owns what its strategy lent it (a pipe, registered-buffer slots, buffers).
- * Both go back exactly once, when the transfer has ended (sent everything, failed or was cancelled) and its last
- * operation has reported back ({@link #release}).
+ * Both go back exactly once, when the transfer has ended (sent everything, failed, was cancelled or detached) and
+ * its last operation has reported back ({@link #releaseIfIdle}). What the strategy lent belongs to the pools of the
+ * loop the transfer started on ({@link #home}) and goes back there, on that loop's thread, even when the channel has
+ * moved on meanwhile.
+ *
+ * <p>A transfer belongs to one registration: a channel that leaves its loop {@link #detach}es it, and its next
+ * registration starts a fresh transfer from what the region says was sent. A strategy that cannot have what it
+ * needs from its loop's pools without waiting on other peers ends with a {@link FallBack}: the channel sends the rest
+ * of the region by sendfile, which needs nothing pooled.
  */
 abstract class FileTransfer {
+    /**
+     * The transfer ended without failing its region: nothing it submitted is lost, and the rest of the region goes by
+     * another strategy ({@link GetBufFileStrategy#SENDFILE}): its file lends no pages, or the loop's pool the
+     * strategy draws on has nothing for it.
+     */
+    static class FallBack extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        FallBack(String message) {
+            super(message);
+        }
+    }
+
     /** What a transfer needs of its channel. */
     interface Host {
         /** The live registration (the caller checked {@link #canSubmit()}). */
@@ -58,6 +78,8 @@ abstract class FileTransfer {
     static final int MAX_STEPS = 64;
 
     final Host host;
+    /** The loop whose pools the strategy draws on (where the transfer started). */
+    final GetBufIoHandler home;
     final DefaultFileRegion region;
     final int fd;
     final GetBufFileStrategy strategy;
@@ -70,10 +92,14 @@ abstract class FileTransfer {
     private final long[] inFlight = new long[MAX_STEPS]; // user_data by step, 0 when none
     private int inFlightCount;
     private boolean ended;
+    private boolean detached;
     private boolean released;
+    /** Runs {@link #resume} from a pool's wake-up: a failure there is this transfer's, not the waker's. */
+    final Runnable resumeWhenFree = this::resumeGuarded;
 
     FileTransfer(Host host, DefaultFileRegion region, int fd, GetBufFileStrategy strategy) {
         this.host = host;
+        this.home = host.handler();
         this.region = region;
         region.retain();
         this.fd = fd;
@@ -95,6 +121,11 @@ abstract class FileTransfer {
         return false;
     }
 
+    /** After a true {@link #prepareToFollow}: the SQEs the linked write and this transfer's next chain take. */
+    int followerSqes() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not follow linked writes");
+    }
+
     /** The completion of step {@code step} (one this transfer submitted). */
     abstract void onComplete(int step, int res, int flags);
 
@@ -105,8 +136,24 @@ abstract class FileTransfer {
     void account(int step, int res) {
     }
 
-    /** Gives back what the strategy lent; called once, after the end and the last completion. */
+    /** Gives back what the strategy lent; called once, after the end and the last completion, on {@link #home}. */
     abstract void releaseResources();
+
+    /** Whether {@code step} sends bytes to the socket (its positive result is bytes that left). */
+    abstract boolean isSend(int step);
+
+    /** Forgets every wait for a pooled resource (the transfer ended); called on {@link #home}. */
+    void cancelWaits() {
+    }
+
+    private void resumeGuarded() {
+        try {
+            resume();
+        } catch (Throwable t) {
+            // a failure of this transfer must not reach whoever gave the resource back (another channel, the loop)
+            end(t);
+        }
+    }
 
     final boolean isEnded() {
         return ended;
@@ -146,6 +193,34 @@ abstract class FileTransfer {
         return (short) (AbstractGetBufChannel.DATA_FILE | step << AbstractGetBufChannel.DATA_STEP_SHIFT);
     }
 
+    /**
+     * How many chunks (an operation pair each) one chain may have: at most {@code depth}, and no more than the
+     * submission queue holds with {@code ahead} SQEs before them in the chain (a linked write).
+     */
+    final int chainDepth(int depth, int ahead) {
+        return Math.max(1, Math.min(depth, (home.maxChain() - ahead) / 2));
+    }
+
+    /** Makes room for a chain of {@code sqes} SQEs: it is written to the submission queue whole. */
+    final void reserve(int sqes) {
+        home.reserve(sqes);
+    }
+
+    /**
+     * The chain of steps {@code first} to {@code first + count - 1} is written (its last SQE unlinked): ends it in any
+     * case (after an exception half-way it ends where it stands) and lets a fault injector cancel one of its steps.
+     */
+    final void chainWritten(int first, int count) {
+        home.endChain();
+        FaultInjector faults = home.faults;
+        if (faults != null && count > 0 && faults.cancelInChain()) {
+            int step = first + faults.pick(count);
+            if (inFlight[step] != 0) {
+                host.registration().submit(host.ops().cancel(inFlight[step], AbstractGetBufChannel.DATA_CANCEL));
+            }
+        }
+    }
+
     /** Submits {@code ops} as step {@code step}; the caller made sure the step is free. */
     final void submit(int step, GetBufIoOps ops) {
         if (inFlight[step] != 0) {
@@ -183,15 +258,22 @@ abstract class FileTransfer {
             } else if (inFlightCount == 0) {
                 resume();
             }
+        } else if (detached && res > 0 && (flags & Native.IORING_CQE_F_NOTIF) == 0 && isSend(step)) {
+            // a send the cancellation came too late for: its bytes left, and the next transfer starts after them
+            moved(res);
         }
         releaseIfIdle();
     }
 
-    /** {@code bytes} left: the region's own counter follows (what {@code transferred()} reports). */
-    final void advance(long bytes) {
+    private void moved(long bytes) {
         position += bytes;
         Native.setFileRegionTransferred(region, position - region.position());
         host.sent(this, bytes);
+    }
+
+    /** {@code bytes} left: the region's own counter follows (what {@code transferred()} reports). */
+    final void advance(long bytes) {
+        moved(bytes);
         if (position == end) {
             end(null);
         }
@@ -203,6 +285,7 @@ abstract class FileTransfer {
             return;
         }
         ended = true;
+        cancelWaits();
         if (cause == null) {
             host.finished(this);
         } else {
@@ -223,15 +306,37 @@ abstract class FileTransfer {
 
     /** The channel gives up on the transfer (closed): it ends without telling the channel. */
     final void abandon() {
-        ended = true;
+        if (!ended) {
+            ended = true;
+            cancelWaits();
+        }
         releaseIfIdle();
+    }
+
+    /**
+     * The channel leaves this transfer's loop (deregistered, on that loop): what is in flight is cancelled, and the
+     * transfer ends without finishing or failing its region once it has reported back; bytes its sends still got out
+     * count as sent. The channel's next registration starts a fresh transfer where the region stands then.
+     */
+    final void detach() {
+        if (!ended) {
+            ended = true;
+            detached = true;
+            cancelWaits();
+            cancel();
+        }
+        releaseIfIdle();
+    }
+
+    final boolean isDetached() {
+        return detached;
     }
 
     private void releaseIfIdle() {
         if (ended && inFlightCount == 0 && !released) {
             released = true;
             try {
-                releaseResources();
+                home.runOnLoop(this::releaseResources);
             } finally {
                 region.release();
                 host.released(this);

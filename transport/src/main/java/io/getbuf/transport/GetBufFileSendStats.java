@@ -18,6 +18,7 @@ public final class GetBufFileSendStats {
     private final AtomicLongArray regions = new AtomicLongArray(N);
     private final AtomicLongArray reads = new AtomicLongArray(N);
     private final AtomicLongArray readBytes = new AtomicLongArray(N);
+    private final AtomicLongArray fallbacks = new AtomicLongArray(N);
 
     GetBufFileSendStats() {
     }
@@ -28,6 +29,10 @@ public final class GetBufFileSendStats {
 
     void addRegion(GetBufFileStrategy strategy) {
         regions.incrementAndGet(strategy.ordinal());
+    }
+
+    void addFallback(GetBufFileStrategy strategy) {
+        fallbacks.incrementAndGet(strategy.ordinal());
     }
 
     void addRead(GetBufFileStrategy strategy, long n) {
@@ -58,6 +63,16 @@ public final class GetBufFileSendStats {
         return regions.get(strategy.ordinal());
     }
 
+    /**
+     * Regions that {@code strategy} started and that went on by {@link GetBufFileStrategy#SENDFILE}: their file lends
+     * no pages (GET_BUF on a file system without a provider), or the loop's pool the strategy draws on had nothing
+     * for them (every slot, chunk or pipe that transfers may hold was held, by peers that may never read). Their
+     * bytes count under the strategy that sent them.
+     */
+    public long fallbacks(GetBufFileStrategy strategy) {
+        return fallbacks.get(strategy.ordinal());
+    }
+
     /** Bytes of file regions sent, all strategies. */
     public long totalBytes() {
         long n = 0;
@@ -72,11 +87,14 @@ public final class GetBufFileSendStats {
         StringBuilder sb = new StringBuilder("GetBufFileSendStats{");
         boolean first = true;
         for (GetBufFileStrategy s : GetBufFileStrategy.values()) {
-            if (regions(s) == 0 && bytes(s) == 0 && reads(s) == 0) {
+            if (regions(s) == 0 && bytes(s) == 0 && reads(s) == 0 && fallbacks(s) == 0) {
                 continue;
             }
             sb.append(first ? "" : ", ").append(s).append(": ").append(regions(s)).append(" regions, ")
                     .append(bytes(s)).append(" bytes");
+            if (fallbacks(s) != 0) {
+                sb.append(", ").append(fallbacks(s)).append(" fell back");
+            }
             if (reads(s) != 0) {
                 sb.append(", ").append(reads(s)).append(" reads, ").append(readBytes(s)).append(" bytes read");
             }

@@ -93,6 +93,13 @@ public final class GetBufIoHandler implements IoHandler {
     // tests: the first io_uring_enter that would make room in a full SQ is skipped, as if the kernel
     // had taken none of it (-EBUSY, -EAGAIN)
     boolean refuseWhenFull;
+    private static final int NO_CHAIN = 0;
+    /** The registration whose linked chain is being written (its last SQE carries IOSQE_IO_LINK), or NO_CHAIN. */
+    private int chainOwner = NO_CHAIN;
+    private int refusedInARow;
+
+    /** Injected faults (tests), or null. */
+    FaultInjector faults;
 
 
     private GetBufIoHandler(ThreadAwareExecutor executor, GetBufIoHandlerConfig config) {
@@ -158,6 +165,28 @@ public final class GetBufIoHandler implements IoHandler {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Runs {@code task} on this loop's thread: now if called there, else as a task; not at all once the loop is gone
+     * (and with it what the task would give back to).
+     */
+    void runOnLoop(Runnable task) {
+        if (executor.isExecutorThread(Thread.currentThread())) {
+            task.run();
+            return;
+        }
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            logger.debug("{} is gone: {} not run", executor, task);
+        }
+    }
+
+    /** Injects {@code faults} into this loop (tests; null: none). Event loop only. */
+    void injectFaults(FaultInjector faults) {
+        this.faults = faults;
+        fileStrategies.injectFaults(faults);
     }
 
     /** This loop's ways of sending file regions. */
@@ -269,7 +298,13 @@ public final class GetBufIoHandler implements IoHandler {
     }
 
     private int enter(int minComplete) {
-        int res = ring.submit(minComplete);
+        if (chainOwner != NO_CHAIN) {
+            // never submit half a chain: whoever opened it failed to finish it (an exception between its links)
+            logger.warn("a linked chain of registration {} was left open; ended before submitting", chainOwner);
+            endChain();
+        }
+        int res = faults != null ? faults.enter(ring, minComplete) : ring.submit(minComplete);
+
         if (res < 0 && res != -Native.ERRNO_EINTR && res != -Native.ERRNO_EAGAIN
                 && res != -Native.ERRNO_EBUSY && res != -Native.ERRNO_ETIME) {
             logger.warn("io_uring_enter failed: {}", Errors.newIOException("io_uring_enter", res).getMessage());
@@ -280,31 +315,94 @@ public final class GetBufIoHandler implements IoHandler {
     /**
      * Writes an SQE, submitting what is queued first when the SQ is full. Never dispatches a completion: the caller
      * may be a channel half-way through an update.
+     *
+     * <p>A linked chain (SQEs with {@code IOSQE_IO_LINK} and the one after the last of them) is one unit: the kernel
+     * does not carry a link across {@code io_uring_enter}s, so a chain split between two submissions would let its
+     * second part run before its first has. Whoever writes a chain {@link #reserve}s room for all of it first, and
+     * nothing is submitted while a chain is open: an SQE that finds the SQ full in the middle of a chain ends the
+     * chain where it stands and fails its submitter. A chain left open by a registration (an exception between two
+     * of its links) is ended before another registration's SQE could join it.
      */
     long enqueue(int id, GetBufIoOps ops) {
-        long userData = UserData.encode(id, ops.opcode, ops.data);
-        boolean refuse = refuseWhenFull;
-        int refused = 0;
-        while (!sq.enqueue(ops.opcode, ops.flags, ops.ioPrio, ops.fd, ops.off, ops.addr, ops.len, ops.opFlags,
-                userData, ops.bufIndex, ops.spliceFdIn, ops.addr3)) {
-            int res;
-            if (refuse) {
-                refuse = false; // tests: as if the kernel had taken none of the queued SQEs
-                res = -Native.ERRNO_EBUSY;
-            } else {
-                res = enter(0);
-            }
-            if (sq.remaining() == 0) {
-                // The kernel took none of the queued SQEs (-EBUSY while completions wait for room in
-                // the CQ, -EAGAIN): make room in the CQ, keeping the completions for the loop.
-                cq.takeAll(deferred);
-                if (++refused == MAX_REFUSED_SUBMITS) {
-                    throw new IllegalStateException("io_uring_enter took no submission " + refused
-                            + " times in a row: " + Errors.newIOException("io_uring_enter", res).getMessage());
-                }
-            }
+        if (chainOwner != NO_CHAIN && chainOwner != id) {
+            logger.warn("a linked chain of registration {} was left open; ended before {}'s SQE", chainOwner, id);
+            endChain();
         }
+        long userData = UserData.encode(id, ops.opcode, ops.data);
+        while (sq.remaining() == 0) {
+            if (chainOwner != NO_CHAIN) {
+                endChain();
+                throw new IllegalStateException("a linked chain does not fit the " + sq.capacity()
+                        + "-entry submission queue: its room was not reserved");
+            }
+            makeRoom();
+        }
+        sq.enqueue(ops.opcode, ops.flags, ops.ioPrio, ops.fd, ops.off, ops.addr, ops.len, ops.opFlags, userData,
+                ops.bufIndex, ops.spliceFdIn, ops.addr3);
+        chainOwner = (ops.flags & Native.IOSQE_IO_LINK) != 0 ? id : NO_CHAIN;
         return userData;
+    }
+
+    /**
+     * Makes sure a chain of {@code sqes} entries fits the submission queue whole, submitting what is queued first
+     * if need be (everything queued is whole chains). Inside an open chain (a write whose linked followers are
+     * being written) nothing may be submitted: the room must be there already.
+     *
+     * @throws IllegalArgumentException if the chain is longer than the submission queue
+     */
+    void reserve(int sqes) {
+        if (sqes > sq.capacity()) {
+            throw new IllegalArgumentException("a chain of " + sqes + " SQEs is longer than the " + sq.capacity()
+                    + "-entry submission queue");
+        }
+        if (chainOwner != NO_CHAIN) {
+            if (sq.remaining() < sqes) {
+                endChain();
+                throw new IllegalStateException("no room for " + sqes + " more SQEs in an open chain");
+            }
+            return;
+        }
+        while (sq.remaining() < sqes || faults != null && faults.sqFull(sqes)) {
+            makeRoom();
+        }
+    }
+
+    /** Ends an open chain where it stands (its last SQE is unlinked); a no-op when none is open. */
+    void endChain() {
+        if (chainOwner != NO_CHAIN) {
+            chainOwner = NO_CHAIN;
+            sq.unlinkLast();
+        }
+    }
+
+    /** The longest chain the submission queue holds. */
+    int maxChain() {
+        return sq.capacity();
+    }
+
+    /**
+     * Submits what is queued (whole chains) to make room in the SQ. If the kernel takes none of it (-EBUSY while
+     * completions wait for room in the CQ, -EAGAIN), makes room in the CQ, keeping the completions for the loop.
+     */
+    private void makeRoom() {
+        int before = sq.remaining();
+        int res;
+        if (refuseWhenFull) {
+            refuseWhenFull = false; // tests: as if the kernel had taken none of the queued SQEs
+            res = -Native.ERRNO_EBUSY;
+        } else {
+            res = enter(0);
+        }
+        if (sq.remaining() > before) {
+            refusedInARow = 0;
+            return;
+        }
+        cq.takeAll(deferred);
+        if (++refusedInARow >= MAX_REFUSED_SUBMITS) {
+            refusedInARow = 0;
+            throw new IllegalStateException("io_uring_enter took no submission " + MAX_REFUSED_SUBMITS
+                    + " times in a row: " + Errors.newIOException("io_uring_enter", res).getMessage());
+        }
     }
 
     private void armEventFdRead() {
@@ -339,6 +437,7 @@ public final class GetBufIoHandler implements IoHandler {
     private void complete(int res, int flags, long userData) {
         int id = UserData.id(userData);
         byte op = UserData.op(userData);
+
         switch (id) {
             case EVENTFD_ID:
                 internalOutstanding--;
@@ -547,9 +646,9 @@ public final class GetBufIoHandler implements IoHandler {
             if (removed || destroyed) {
                 return 0;
             }
-            GetBufIoOps o = (GetBufIoOps) ops;
-            outstanding++;
-            return enqueue(id, o);
+            long userData = enqueue(id, (GetBufIoOps) ops);
+            outstanding++; // only once it is written: a refused SQE never reports back
+            return userData;
         }
 
         @Override

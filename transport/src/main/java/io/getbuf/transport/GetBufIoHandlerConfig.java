@@ -17,9 +17,22 @@ public final class GetBufIoHandlerConfig {
     private int maxPipes = 64;
     private int pipeSize = 256 * 1024;
 
-    /** Submission queue entries (rounded up to a power of two by the kernel). Default 4096. */
+    /**
+     * The smallest ring: a linked chain (a response's head, a GET_BUF and its send) goes to the kernel in one
+     * submission, so the submission queue must hold the shortest chain whole. Longer chains are cut to fit.
+     */
+    static final int MIN_RING_SIZE = 3;
+
+    /**
+     * Submission queue entries (rounded up to a power of two by the kernel), at least {@value #MIN_RING_SIZE}.
+     * Default 4096.
+     */
     public GetBufIoHandlerConfig setRingSize(int ringSize) {
-        this.ringSize = ObjectUtil.checkPositive(ringSize, "ringSize");
+        if (ringSize < MIN_RING_SIZE) {
+            throw new IllegalArgumentException("ringSize: " + ringSize + " (expected >= " + MIN_RING_SIZE
+                    + ": a linked chain must fit the submission queue whole)");
+        }
+        this.ringSize = ringSize;
         return this;
     }
 

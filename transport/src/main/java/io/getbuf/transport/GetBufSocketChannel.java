@@ -116,6 +116,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private int pollInState;          // POLL_IN_*: the multishot POLLIN poll readiness reads wait on
     private long pollInOp;
     private boolean pollInFailed;     // the kernel refused to keep a multishot poll armed
+    private boolean pollInEndedOnData; // the last poll ended (no IORING_CQE_F_MORE) reporting POLLIN
     private boolean pollInDuringRead; // a POLLIN came while a recv was in flight: data may have followed it
     private boolean readLoopHasData;  // the current read loop delivered bytes (for -EAGAIN ending it)
     private boolean inputEndReported;
@@ -132,7 +133,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private long msghdr;             // struct msghdr of MSG_MORE sends (see submitWritev)
     private ByteBuf fileChunk;        // bytes of the current custom FileRegion read but not yet sent
     private FileTransfer fileTransfer; // the DefaultFileRegion being sent, until its last operation is back
-    private DefaultFileRegion lendsNoPages; // a region whose file (not a regular one) refused GET_BUF: no retry
+    private DefaultFileRegion fellBack; // a region whose transfer ended with a FallBack: its rest goes by sendfile
     private final TransferHost fileTransferHost = new TransferHost();
     private final GetBufFileSendStats fileSendStats = new GetBufFileSendStats();
     private final ZeroCopySends zeroCopySends = new ZeroCopySends();
@@ -482,7 +483,10 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 return;
             }
             // the region's first operations go in the same submission, linked behind the head: MSG_WAITALL, so that
-            // only an error or a closed peer ends the head short (which cancels them; they start again after it)
+            // only an error or a closed peer ends the head short (which cancels them; they start again after it).
+            // Room for the whole chain first: it is written to the submission queue whole or not at all.
+            GetBufIoHandler h = handler();
+            h.reserve(follower.followerSqes());
             writeOp = registration.submit(ops.sendmsg(socket.intValue(), msghdr,
                     MSG_NOSIGNAL | MSG_MORE | MSG_WAITALL, DATA_WRITE).linked());
             if (writeOp != 0) {
@@ -492,6 +496,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                     follower.resume();
                 } finally {
                     linkingWrite = false;
+                    h.endChain(); // a follower that submitted nothing leaves the head to go alone
                 }
             }
         } else {
@@ -565,8 +570,8 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
     private FileSendStrategy chooseStrategy(DefaultFileRegion region, int fd) {
         FileSendStrategy strategy = handler().fileStrategies().choose(config.getFileStrategy(),
-                region.count() - region.transferred(), fd, region == lendsNoPages);
-        lendsNoPages = null;
+                region.count() - region.transferred(), fd, region == fellBack);
+        fellBack = null;
         return strategy;
     }
 
@@ -578,7 +583,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private FileTransfer transferToFollow(DefaultFileRegion region) {
         GetBufFileStrategy asked = config.getFileStrategy();
         boolean mayGetBuf = asked == null || asked == GetBufFileStrategy.AUTO || asked == GetBufFileStrategy.GET_BUF;
-        if (fileTransfer != null || region == lendsNoPages || !mayGetBuf || !GetBuf.isGetBufSupported()) {
+        if (fileTransfer != null || region == fellBack || !mayGetBuf || !GetBuf.isGetBufSupported()) {
             // the previous transfer is still reporting back, or GET_BUF is out of the question: nothing is opened or
             // chosen twice (the region's turn does that)
             return null;
@@ -650,14 +655,15 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
 
         @Override
         public void failed(FileTransfer transfer, Throwable cause) {
-            if (cause instanceof GetBufStrategy.NoProviderException) {
-                // nothing was sent: once released, the region starts again with another strategy
-                GetBufStrategy.NoProviderException noProvider = (GetBufStrategy.NoProviderException) cause;
-                if (noProvider.wholeFileSystem) {
-                    handler().fileStrategies().noProvider(noProvider.device);
-                } else {
-                    lendsNoPages = transfer.region;
+            if (cause instanceof FileTransfer.FallBack) {
+                // nothing is lost: once released, the rest of the region goes by sendfile
+                if (cause instanceof GetBufStrategy.NoProviderException
+                        && ((GetBufStrategy.NoProviderException) cause).wholeFileSystem) {
+                    handler().fileStrategies().noProvider(((GetBufStrategy.NoProviderException) cause).device);
                 }
+                fellBack = transfer.region;
+                fileSendStats.addFallback(transfer.strategy);
+                handler().fileSendStats().addFallback(transfer.strategy);
                 return;
             }
             ChannelOutboundBuffer in = unsafe().outboundBuffer();
@@ -796,7 +802,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     void cancelOperations(IoRegistration r) {
         super.cancelOperations(r);
         if (fileTransfer != null) {
-            fileTransfer.cancel();
+            // deregistered or closed: the transfer belongs to this registration and ends with it; a next
+            // registration starts afresh from what the region says was sent
+            fileTransfer.detach();
         }
         if (pollOp != 0) {
             cancel(r, pollOp);
@@ -934,8 +942,11 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         }
         if (pollInState == POLL_IN_NONE) {
             // arming reports data already there: until it does, there is nothing to read (a
-            // fresh connection's first read then does not start with an empty recv)
-            socketEmpty = true;
+            // fresh connection's first read then does not start with an empty recv); but data the
+            // previous poll reported as it ended is read now, or a poll that keeps ending at once
+            // (an overflowing CQ) would be re-armed forever and never let a recv run
+            socketEmpty = !pollInEndedOnData;
+            pollInEndedOnData = false;
             pollInState = POLL_IN_ARMED;
             pollInOp = registration.submit(ops.pollAddMultishot(socket.intValue(), POLLIN, DATA_POLL_IN));
             handler().readinessArmed++;
@@ -1229,6 +1240,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             boolean wasArmed = pollInState == POLL_IN_ARMED;
             if ((flags & Native.IORING_CQE_F_MORE) == 0) {
                 pollInState = POLL_IN_NONE; // the next busy read arms it again
+                // (the kernel ends a multishot poll whose wake-up it cannot post, as when the CQ overflows: the
+                // data it reports is there all the same)
+                pollInEndedOnData = wasArmed && res > 0;
                 if (res < 0 && res != -Native.ERRNO_ECANCELED) {
                     pollInFailed = true; // the kernel would not keep it armed: park recvs from now on
                 }

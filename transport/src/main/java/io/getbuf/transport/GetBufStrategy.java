@@ -8,7 +8,6 @@ import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.unix.Errors;
 
 import java.io.IOException;
-import java.util.function.Supplier;
 
 /**
  * {@link GetBufFileStrategy#GET_BUF}: the file's own pages, no copy at all. Per chunk, {@code IORING_OP_GET_BUF}
@@ -35,7 +34,7 @@ final class GetBufStrategy implements FileSendStrategy {
      * The region's file lends no pages: the region goes on with another strategy. {@link #wholeFileSystem} when the
      * file is a regular file, whose answer holds for every file of its file system ({@link #device}).
      */
-    static final class NoProviderException extends IOException {
+    static final class NoProviderException extends FileTransfer.FallBack {
         private static final long serialVersionUID = 1L;
         final long device;
         final boolean wholeFileSystem;
@@ -57,10 +56,10 @@ final class GetBufStrategy implements FileSendStrategy {
         }
     }
 
-    private final Supplier<RegisteredBufferTable> table;
+    private final RegisteredBufferTable table;
     private final int chunkSize;
 
-    GetBufStrategy(Supplier<RegisteredBufferTable> table, int chunkSize) {
+    GetBufStrategy(RegisteredBufferTable table, int chunkSize) {
         this.table = table;
         this.chunkSize = chunkSize;
     }
@@ -72,8 +71,8 @@ final class GetBufStrategy implements FileSendStrategy {
 
     @Override
     public boolean isAvailable() {
-        return GetBuf.isGetBufSupported() && GetBuf.isSendZcSupported() && table.get().ensureRegistered()
-                && table.get().userSlots() > 0;
+        return GetBuf.isGetBufSupported() && GetBuf.isSendZcSupported() && table.ensureRegistered()
+                && table.userSlots() > 0;
     }
 
     @Override
@@ -82,7 +81,6 @@ final class GetBufStrategy implements FileSendStrategy {
     }
 
     private final class Transfer extends FileTransfer {
-        private final Runnable whenSlotFree = this::resume;
         private final int[] slots = new int[DEPTH]; // by chunk of the chain in flight, -1 once emptied
         private final int[] lengths = new int[DEPTH];
         private final long[] offsets = new long[DEPTH];
@@ -93,17 +91,25 @@ final class GetBufStrategy implements FileSendStrategy {
             java.util.Arrays.fill(slots, -1);
         }
 
+        /** The most chunks a chain has here: a linked write may be ahead of them in the same chain. */
+        private int depth() {
+            return chainDepth(DEPTH, 1);
+        }
+
+        /** SQEs a write linked ahead of this transfer's next chain must reserve, itself included. */
+        @Override
+        int followerSqes() {
+            return 1 + 2 * depth();
+        }
+
         /** Takes a slot now, so that the next {@link #resume} surely submits a chain to follow a linked write. */
         @Override
         boolean prepareToFollow() {
-            if (isEnded() || inFlightCount() > 0 || reserved > 0 || !host.canSubmit() || readableEnd() <= position) {
+            if (isEnded() || inFlightCount() > 0 || reserved > 0 || !host.canSubmit() || readableEnd() <= position
+                    || table.transferShare() == 0) {
                 return false;
             }
-            int slot = table.get().takeEmptySlotOrReclaim(null);
-            if (slot < 0) {
-                return false;
-            }
-            slots[0] = slot;
+            slots[0] = table.takeTransferSlot();
             reserved = 1;
             return true;
         }
@@ -117,33 +123,44 @@ final class GetBufStrategy implements FileSendStrategy {
                 return;
             }
             long limit = readableEnd();
-            RegisteredBufferTable t = table.get();
-            int want = (int) Math.min(DEPTH, (limit - position + chunkSize - 1) / chunkSize);
+            int want = (int) Math.min(depth(), (limit - position + chunkSize - 1) / chunkSize);
             int n = reserved;
             reserved = 0;
-            while (n < want) {
-                int slot = t.takeEmptySlotOrReclaim(n == 0 ? whenSlotFree : null);
-                if (slot < 0) {
-                    break;
-                }
-                slots[n++] = slot;
+            for (int share = table.transferShare(); n < want && share > 0; share--) {
+                slots[n++] = table.takeTransferSlot();
             }
             if (n == 0) {
-                return; // every slot is in use: back when one is emptied
+                if (!table.awaitTransferSlot(resumeWhenFree)) {
+                    // every slot transfers may hold is held, by sends to peers that may never read: this region
+                    // goes on by a strategy that needs no slot rather than wait for them
+                    end(new FallBack("no registered-buffer slot for GET_BUF: the loop's transfers hold their share"));
+                }
+                return;
             }
-            long offset = position;
-            for (int k = 0; k < n; k++) {
-                int len = (int) Math.min(chunkSize, limit - offset);
-                lengths[k] = len;
-                offsets[k] = offset;
-                boolean last = k == n - 1;
-                GetBufIoOps ops = host.ops();
-                submit(2 * k, ops.getBuf(fd, offset, len, slots[k], dataOf(2 * k)).linked());
-                int msgFlags = MSG_NOSIGNAL | MSG_WAITALL | (offset + len < end ? MSG_MORE : 0);
-                ops.sendZcFixed(host.socketFd(), KERNEL_BUFFER_START, len, msgFlags, slots[k], dataOf(2 * k + 1));
-                submit(2 * k + 1, last ? ops : ops.linked());
-                offset += len;
+            reserve(2 * n);
+            try {
+                long offset = position;
+                for (int k = 0; k < n; k++) {
+                    int len = (int) Math.min(chunkSize, limit - offset);
+                    lengths[k] = len;
+                    offsets[k] = offset;
+                    boolean last = k == n - 1;
+                    GetBufIoOps ops = host.ops();
+                    submit(2 * k, ops.getBuf(fd, offset, len, slots[k], dataOf(2 * k)).linked());
+                    int msgFlags = MSG_NOSIGNAL | MSG_WAITALL | (offset + len < end ? MSG_MORE : 0);
+                    ops.sendZcFixed(host.socketFd(), KERNEL_BUFFER_START, len, msgFlags, slots[k],
+                            dataOf(2 * k + 1));
+                    submit(2 * k + 1, last ? ops : ops.linked());
+                    offset += len;
+                }
+            } finally {
+                chainWritten(0, 2 * n);
             }
+        }
+
+        @Override
+        boolean isSend(int step) {
+            return (step & 1) != 0;
         }
 
         @Override
@@ -167,32 +184,38 @@ final class GetBufStrategy implements FileSendStrategy {
             emptySlot(k);
             if (res > 0) {
                 advance(res);
-            } else if (res == -Native.ERRNO_ECANCELED) {
-                // the write this chain followed was short (or the channel is closing): once the write's rest has
-                // gone, the chain starts again from here; resume waits for that (the host says when it may submit)
-                if (inFlightCount() == 0) {
-                    resume();
-                }
-            } else if (res < 0) {
+            } else if (res < 0 && res != -Native.ERRNO_ECANCELED) {
                 end(new SocketWriteException(Errors.newIOException("send", res)));
+                return;
+            }
+            // a send short of its chunk (a cancellation mid-chain took the rest) or cancelled (the write this chain
+            // followed was short, or the chain was cancelled): the next chain starts from the first byte not sent,
+            // once the write's rest has gone; resume waits for that (the host says when it may submit)
+            if (inFlightCount() == 0) {
+                resume();
             }
         }
 
         private void emptySlot(int k) {
             if (slots[k] >= 0) {
-                table.get().emptyLater(slots[k]);
+                table.emptyLater(slots[k]);
                 slots[k] = -1;
             }
         }
 
         @Override
+        void cancelWaits() {
+            table.cancelSlotWait(resumeWhenFree);
+        }
+
+        @Override
         void releaseResources() {
             for (int k = 0; k < reserved; k++) { // taken for a link that was never submitted: nothing is in them
-                table.get().returnEmptySlot(slots[k]);
+                table.returnEmptySlot(slots[k]);
                 slots[k] = -1;
             }
             reserved = 0;
-            table.get().cancelSlotWait(whenSlotFree);
+            cancelWaits();
             for (int k = 0; k < DEPTH; k++) {
                 emptySlot(k); // every send reported back: only slots of a chain cut short are left
             }

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The pipes of one event loop's {@link SpliceStrategy}: created on demand up to a cap, sized with
  * {@code F_SETPIPE_SZ}, lent to one transfer at a time and taken back only empty (a pipe with bytes left in it is
- * closed instead). When every pipe is lent, a transfer waits in line ({@link #lend} returns null) and is resumed
- * when one comes back: back-pressure, not an error. The most recently used pipe is lent first; pipes idle for
- * {@link #IDLE_NANOS} are closed. Event loop only.
+ * closed instead). When every pipe is lent, {@link #lend} has none ({@link #exhausted} counts it): a transfer then
+ * goes on without one, since the pipes may be held by transfers whose peers never read. The most recently used pipe
+ * is lent first; pipes idle for {@link #IDLE_NANOS} are closed. Event loop only.
  */
 final class PipePool {
     /** Idle pipes are closed after this long without use: a quiet loop holds no descriptors for them. */
@@ -46,8 +46,7 @@ final class PipePool {
     private final Runnable reap = this::reapIdle;
     private boolean reapScheduled;
     private final ArrayDeque<Pipe> idle = new ArrayDeque<>();
-    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
-    private long waits;
+    private long exhausted;
     private int open;
     private boolean closed;
 
@@ -57,20 +56,14 @@ final class PipePool {
         this.loop = loop;
     }
 
-    /**
-     * A pipe, or null when all {@code maxPipes} are lent: {@code whenFree} then runs once one comes back. Throws
-     * when the kernel refuses a new pipe (file descriptor limits).
-     */
-    Pipe lend(Runnable whenFree) throws java.io.IOException {
+    /** A pipe, or null when all {@code maxPipes} are lent. Throws when the kernel refuses a new pipe (fd limits). */
+    Pipe lend() throws java.io.IOException {
         Pipe p = idle.pollLast();
         if (p != null) {
             return p;
         }
         if (open >= maxPipes) {
-            if (!waiting.contains(whenFree)) {
-                waiting.add(whenFree);
-            }
-            waits++;
+            exhausted++;
             return null;
         }
         p = create();
@@ -108,11 +101,6 @@ final class PipePool {
             p.close();
             open--;
         }
-        // a waiter may no longer want one (its transfer ended meanwhile): go on until no pipe is to be had
-        Runnable next;
-        while ((!idle.isEmpty() || open < maxPipes) && (next = waiting.pollFirst()) != null) {
-            next.run();
-        }
     }
 
     private void scheduleReap(long delayNanos) {
@@ -137,14 +125,13 @@ final class PipePool {
         }
     }
 
-    /** Forgets a waiter that no longer needs a pipe (its channel closed). */
-    /** How many times a transfer had to wait (tests). */
-    long waits() {
-        return waits;
+    /** How many times a transfer found every pipe lent (tests). */
+    long exhausted() {
+        return exhausted;
     }
 
-    void cancelWait(Runnable whenFree) {
-        waiting.remove(whenFree);
+    int maxPipes() {
+        return maxPipes;
     }
 
     /** Pipes lent to transfers now (tests: 0 once every transfer has ended). */

@@ -10,7 +10,6 @@ import io.netty.channel.unix.Errors;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * {@link GetBufFileStrategy#READ_FIXED} and {@link GetBufFileStrategy#COPY}: the file is read into user memory and
@@ -31,19 +30,19 @@ final class ReadSendStrategy implements FileSendStrategy {
     static final int COPY_CHUNK = 256 * 1024;
 
     private final GetBufFileStrategy kind;
-    private final Supplier<RegisteredBufferTable> table; // READ_FIXED and READ_FIXED_ZC only
+    private final FileChunks chunks; // READ_FIXED and READ_FIXED_ZC only
 
-    private ReadSendStrategy(GetBufFileStrategy kind, Supplier<RegisteredBufferTable> table) {
+    private ReadSendStrategy(GetBufFileStrategy kind, FileChunks chunks) {
         this.kind = kind;
-        this.table = table;
+        this.chunks = chunks;
     }
 
-    static ReadSendStrategy readFixed(Supplier<RegisteredBufferTable> table) {
-        return new ReadSendStrategy(GetBufFileStrategy.READ_FIXED, table);
+    static ReadSendStrategy readFixed(FileChunks chunks) {
+        return new ReadSendStrategy(GetBufFileStrategy.READ_FIXED, chunks);
     }
 
-    static ReadSendStrategy readFixedZeroCopy(Supplier<RegisteredBufferTable> table) {
-        return new ReadSendStrategy(GetBufFileStrategy.READ_FIXED_ZC, table);
+    static ReadSendStrategy readFixedZeroCopy(FileChunks chunks) {
+        return new ReadSendStrategy(GetBufFileStrategy.READ_FIXED_ZC, chunks);
     }
 
     static ReadSendStrategy copy() {
@@ -63,7 +62,7 @@ final class ReadSendStrategy implements FileSendStrategy {
         if (kind == GetBufFileStrategy.READ_FIXED_ZC && !GetBuf.isSendZcSupported()) {
             return false;
         }
-        return GetBuf.isRegisteredBuffersSupported() && table.get().ensureRegistered();
+        return GetBuf.isRegisteredBuffersSupported() && chunks.ensureRegistered();
     }
 
     @Override
@@ -73,12 +72,12 @@ final class ReadSendStrategy implements FileSendStrategy {
 
     /** A chunk of memory a transfer reads into and sends from: a registered chunk or an allocator's buffer. */
     private static final class Chunk {
-        final RegisteredBufferTable.Chunk registered;
+        final FileChunks.Chunk registered;
         final ByteBuf buf;
         final long address;
         final int size;
 
-        Chunk(RegisteredBufferTable.Chunk registered) {
+        Chunk(FileChunks.Chunk registered) {
             this.registered = registered;
             this.buf = null;
             this.address = registered.address;
@@ -94,8 +93,7 @@ final class ReadSendStrategy implements FileSendStrategy {
     }
 
     private final class Transfer extends FileTransfer {
-        private final Runnable whenChunkFree = this::resume;
-        private final List<Chunk> chunks = new ArrayList<>(DEPTH);
+        private final List<Chunk> held = new ArrayList<>(DEPTH);
         private final long[] offsets = new long[DEPTH];
         private final int[] lengths = new int[DEPTH];
 
@@ -112,48 +110,56 @@ final class ReadSendStrategy implements FileSendStrategy {
                 return;
             }
             if (!takeChunks()) {
-                return; // every chunk of the loop is lent: back when one comes back
+                return;
             }
             long limit = readableEnd();
-            long offset = position;
             int n = 0;
-            for (Chunk c : chunks) {
-                if (offset >= limit) {
-                    break;
+            for (long offset = position; n < held.size() && offset < limit; n++) {
+                offset += Math.min(held.get(n).size, limit - offset);
+            }
+            reserve(2 * n);
+            try {
+                long offset = position;
+                for (int k = 0; k < n; k++) {
+                    Chunk c = held.get(k);
+                    int len = (int) Math.min(c.size, limit - offset);
+                    offsets[k] = offset;
+                    lengths[k] = len;
+                    boolean last = k == n - 1;
+                    GetBufIoOps ops = host.ops();
+                    if (c.registered != null) {
+                        ops.readFixed(fd, offset, c.address, len, c.registered.slot, dataOf(2 * k));
+                    } else {
+                        ops.readAt(fd, offset, c.address, len, dataOf(2 * k));
+                    }
+                    submit(2 * k, ops.linked());
+                    int msgFlags = MSG_NOSIGNAL | MSG_WAITALL | (offset + len < end ? MSG_MORE : 0);
+                    if (kind == GetBufFileStrategy.READ_FIXED_ZC) {
+                        ops.sendZcFixed(host.socketFd(), c.address, len, msgFlags, c.registered.slot,
+                                dataOf(2 * k + 1));
+                    } else {
+                        ops.send(host.socketFd(), c.address, len, msgFlags, dataOf(2 * k + 1));
+                    }
+                    submit(2 * k + 1, last ? ops : ops.linked());
+                    offset += len;
                 }
-                int len = (int) Math.min(c.size, limit - offset);
-                offsets[n] = offset;
-                lengths[n] = len;
-                boolean last = offset + len >= limit || n == chunks.size() - 1;
-                GetBufIoOps ops = host.ops();
-                if (c.registered != null) {
-                    ops.readFixed(fd, offset, c.address, len, c.registered.slot, dataOf(2 * n));
-                } else {
-                    ops.readAt(fd, offset, c.address, len, dataOf(2 * n));
-                }
-                submit(2 * n, ops.linked());
-                int msgFlags = MSG_NOSIGNAL | MSG_WAITALL | (offset + len < end ? MSG_MORE : 0);
-                if (kind == GetBufFileStrategy.READ_FIXED_ZC) {
-                    ops.sendZcFixed(host.socketFd(), c.address, len, msgFlags, c.registered.slot, dataOf(2 * n + 1));
-                } else {
-                    ops.send(host.socketFd(), c.address, len, msgFlags, dataOf(2 * n + 1));
-                }
-                submit(2 * n + 1, last ? ops : ops.linked());
-                offset += len;
-                n++;
+            } finally {
+                chainWritten(0, 2 * n);
             }
         }
 
-        /** Makes sure the transfer holds chunks for one chain; false when it holds none and waits for one. */
+        /**
+         * Makes sure the transfer holds chunks for a chain (it keeps them to its end); false when it has none and
+         * the transfer ended: the loop's chunks are held by other transfers, for as long as their peers take (falls
+         * back), or COPY's allocator gave no direct memory.
+         */
         private boolean takeChunks() {
-            while (chunks.size() < DEPTH && (long) chunks.size() * chunkSize() < remaining()) {
+            int depth = chainDepth(DEPTH, 0);
+            int share = chunks != null ? chunks.share() : depth;
+            while (held.size() < depth && (long) held.size() * chunkSize() < remaining() && share-- > 0) {
                 Chunk c;
-                if (table != null) {
-                    RegisteredBufferTable.Chunk r = table.get().lend(whenChunkFree);
-                    if (r == null) {
-                        break;
-                    }
-                    c = new Chunk(r);
+                if (chunks != null) {
+                    c = new Chunk(chunks.lend());
                 } else {
                     c = new Chunk(host.alloc().directBuffer(COPY_CHUNK));
                     if (!c.buf.hasMemoryAddress()) {
@@ -162,13 +168,22 @@ final class ReadSendStrategy implements FileSendStrategy {
                         return false;
                     }
                 }
-                chunks.add(c);
+                held.add(c);
             }
-            return !chunks.isEmpty();
+            if (held.isEmpty()) {
+                end(new FallBack("no registered file chunk for " + kind + ": the loop's transfers hold them all"));
+                return false;
+            }
+            return true;
         }
 
         private int chunkSize() {
-            return table != null ? table.get().chunkSize() : COPY_CHUNK;
+            return chunks != null ? chunks.chunkSize() : COPY_CHUNK;
+        }
+
+        @Override
+        boolean isSend(int step) {
+            return (step & 1) != 0;
         }
 
         @Override
@@ -198,17 +213,14 @@ final class ReadSendStrategy implements FileSendStrategy {
 
         @Override
         void releaseResources() {
-            if (table != null) {
-                table.get().cancelWait(whenChunkFree);
-            }
-            for (Chunk c : chunks) {
+            for (Chunk c : held) {
                 if (c.registered != null) {
-                    table.get().giveBack(c.registered);
+                    chunks.giveBack(c.registered);
                 } else {
                     c.buf.release();
                 }
             }
-            chunks.clear();
+            held.clear();
         }
     }
 }

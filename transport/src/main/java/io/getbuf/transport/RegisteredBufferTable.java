@@ -3,69 +3,63 @@
  */
 package io.getbuf.transport;
 
-import io.getbuf.transport.internal.Native;
 import io.getbuf.transport.internal.RegisteredBuffers;
 import io.netty.channel.unix.Errors;
 import io.netty.util.internal.PlatformDependent;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.TreeSet;
 
 /**
  * The registered-buffer table of one event loop's ring ({@code IORING_REGISTER_BUFFERS2} with
- * {@code IORING_RSRC_REGISTER_SPARSE}): its first slots hold the loop's file chunks, buffers of one page-aligned slab
- * that file transfers read into with {@code IORING_OP_READ_FIXED} and send from. The table is registered on first
- * use (registered memory is pinned and, for unprivileged users, counted against {@code RLIMIT_MEMLOCK}).
+ * {@code IORING_RSRC_REGISTER_SPARSE}), registered on first use. Its first slots belong to the loop's
+ * {@link FileChunks}; the slots after them ("user slots") are empty until something puts a buffer there: a user's
+ * registered buffer, the file pages of a {@link GetBufFiles#read}, or of a GET_BUF file transfer.
  *
- * <p>Each chunk is lent to one transfer at a time and taken back when that transfer's operations have all reported
- * back. When every chunk is lent, a transfer waits in line ({@link #lend} returns null) and resumes when one comes
- * back: back-pressure, never an error. Event loop only.
+ * <p>Users' buffers and reads take any empty slot and wait for one when none is (back-pressure: what holds them is
+ * the application). File transfers hold slots only while their sends are in flight, which a peer that stops reading
+ * makes forever: so transfers together hold at most half of the user slots ({@link #transferShare}), and a transfer
+ * that finds none for it falls back to another strategy instead of waiting. The other half always serves users.
+ *
+ * <p>Slots are emptied in batches: {@link #emptyLater} queues a slot, and the loop empties what is queued once per
+ * iteration ({@link #flushUpdates}), consecutive slots in one {@code IORING_REGISTER_BUFFERS_UPDATE}. Event loop only.
  */
 final class RegisteredBufferTable {
-    /** One registered chunk: its slot in the table and its memory. */
-    static final class Chunk {
-        final int slot;
-        final long address;
-        final int size;
-
-        Chunk(int slot, long address, int size) {
-            this.slot = slot;
-            this.address = address;
-            this.size = size;
-        }
-    }
+    private static final int MAX_UPDATE_RUN = 64;
 
     private final int ringFd;
     private final int slots;
-    private final int chunks;
-    private final int chunkSize;
-    private final ArrayDeque<Chunk> free = new ArrayDeque<>();
-    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
-    private long waits;
-    private long slab;
-    private long slabLength;
+    private final int firstUserSlot;
+    private final int transferCap;
     private boolean registered;
     private IOException failure;
-    /** User slots with nothing in them (after the chunks), and who waits for one. */
+    /** User slots with nothing in them, and who waits for one. */
     private final ArrayDeque<Integer> emptySlots = new ArrayDeque<>();
     private final ArrayDeque<Runnable> slotWaiters = new ArrayDeque<>();
     /** Slots to empty at the next {@link #flushUpdates()}, ascending (consecutive ones go in one call). */
-    private final java.util.TreeSet<Integer> toEmpty = new java.util.TreeSet<>();
+    private final TreeSet<Integer> toEmpty = new TreeSet<>();
+    /** User slots a file transfer holds. */
+    private final BitSet transferSlots = new BitSet();
+    private int transferHeld;
     private long updateScratch;
     private long updateCalls;
-    private IdleSlots idleSlots;
+    private volatile IdleSlots idleSlots; // set from the thread that first allocates a registered buffer
+    FaultInjector faults;
 
-    RegisteredBufferTable(int ringFd, int slots, int chunks, int chunkSize) {
-        if (chunks > slots) {
-            throw new IllegalArgumentException("chunks (" + chunks + ") > slots (" + slots + ')');
+    /** {@code reserved}: the first slots, not the table's to hand out (the loop's file chunks). */
+    RegisteredBufferTable(int ringFd, int slots, int reserved) {
+        if (reserved > slots) {
+            throw new IllegalArgumentException("reserved slots (" + reserved + ") > slots (" + slots + ')');
         }
         this.ringFd = ringFd;
         this.slots = slots;
-        this.chunks = chunks;
-        this.chunkSize = chunkSize;
+        this.firstUserSlot = reserved;
+        this.transferCap = Math.max(1, (slots - reserved) / 2);
     }
 
-    /** Registers the table and its chunks unless done (or failed) before; false when the kernel refused. */
+    /** Registers the (empty) table unless done or failed before; false when the kernel refused. */
     boolean ensureRegistered() {
         if (registered) {
             return true;
@@ -73,13 +67,16 @@ final class RegisteredBufferTable {
         if (failure != null) {
             return false;
         }
-        try {
-            register();
-            registered = true;
-        } catch (IOException e) {
-            failure = e;
+        int res = RegisteredBuffers.registerSparse(ringFd, slots);
+        if (res < 0) {
+            failure = Errors.newIOException("io_uring_register(BUFFERS2, sparse, " + slots + " slots)", res);
+            return false;
         }
-        return registered;
+        registered = true;
+        for (int s = firstUserSlot; s < slots; s++) {
+            emptySlots.add(s);
+        }
+        return true;
     }
 
     /** Why the table could not be registered, or null. */
@@ -87,43 +84,8 @@ final class RegisteredBufferTable {
         return failure;
     }
 
-    private void register() throws IOException {
-        int res = RegisteredBuffers.registerSparse(ringFd, slots);
-        if (res < 0) {
-            throw Errors.newIOException("io_uring_register(BUFFERS2, sparse, " + slots + " slots)", res);
-        }
-        slabLength = (long) chunks * chunkSize;
-        long addr = Native.mmapAnonymous(slabLength);
-        if (addr < 0) {
-            RegisteredBuffers.unregister(ringFd);
-            throw Errors.newIOException("mmap(" + slabLength + " bytes of file chunks)", (int) addr);
-        }
-        slab = addr;
-        long scratch = PlatformDependent.allocateMemory((long) chunks * RegisteredBuffers.SIZEOF_IOVEC
-                + RegisteredBuffers.SIZEOF_UPDATE);
-        try {
-            long iovecs = scratch + RegisteredBuffers.SIZEOF_UPDATE;
-            for (int i = 0; i < chunks; i++) {
-                PlatformDependent.putLong(iovecs + (long) i * RegisteredBuffers.SIZEOF_IOVEC, slab + (long) i * chunkSize);
-                PlatformDependent.putLong(iovecs + (long) i * RegisteredBuffers.SIZEOF_IOVEC + 8, chunkSize);
-            }
-            res = RegisteredBuffers.update(ringFd, 0, iovecs, chunks, scratch);
-        } finally {
-            PlatformDependent.freeMemory(scratch);
-        }
-        if (res < 0) {
-            RegisteredBuffers.unregister(ringFd);
-            Native.munmap(slab, slabLength);
-            slab = 0;
-            throw Errors.newIOException("io_uring_register(BUFFERS_UPDATE, " + chunks + " x " + chunkSize
-                    + " bytes)", res);
-        }
-        for (int i = 0; i < chunks; i++) {
-            free.add(new Chunk(i, slab + (long) i * chunkSize, chunkSize));
-        }
-        for (int s = chunks; s < slots; s++) {
-            emptySlots.add(s);
-        }
+    boolean isRegistered() {
+        return registered;
     }
 
     /**
@@ -135,23 +97,66 @@ final class RegisteredBufferTable {
         if (s != null) {
             return s;
         }
-        if (whenFree != null && !slotWaiters.contains(whenFree)) {
-            slotWaiters.add(whenFree);
-        }
+        awaitSlot(whenFree);
         return -1;
     }
 
     /**
      * As {@link #takeEmptySlot}, for what lends slots only briefly (file pages): with no slot empty, a slot that only
      * keeps an idle registered buffer for reuse is emptied for it (at the next {@link #flushUpdates()}), so that
-     * cached buffers never starve file transfers and reads.
+     * cached buffers never starve file reads.
      */
     int takeEmptySlotOrReclaim(Runnable whenFree) {
         int slot = takeEmptySlot(whenFree);
-        if (slot < 0 && toEmpty.isEmpty() && idleSlots != null) {
-            idleSlots.emptyOne();
+        if (slot < 0) {
+            reclaimIdle();
         }
         return slot;
+    }
+
+    /** Has a slot that only keeps an idle registered buffer emptied, unless one is being emptied already. */
+    private boolean reclaimIdle() {
+        return !toEmpty.isEmpty() || idleSlots != null && idleSlots.emptyOne();
+    }
+
+    /**
+     * How many slots a file transfer may take now: half of what transfers together may still hold (at least one
+     * while any is), no more than are empty. 0: none for it; see {@link #awaitTransferSlot}.
+     */
+    int transferShare() {
+        int room = transferCap - transferHeld;
+        if (room <= 0) {
+            return 0;
+        }
+        return Math.min(emptySlots.size(), Math.max(1, room / 2));
+    }
+
+    /** Takes an empty slot for a file transfer; the caller made sure of its {@link #transferShare}. */
+    int takeTransferSlot() {
+        int s = emptySlots.removeFirst();
+        transferSlots.set(s);
+        transferHeld++;
+        return s;
+    }
+
+    /**
+     * A transfer found no slot for it ({@link #transferShare} 0): true if one will be there within this loop
+     * iteration (slots are being emptied, or an idle registered buffer gives its slot up), and {@code whenFree} then
+     * runs; false when it could wait for good (peers that do not read hold the transfers' slots): the caller falls
+     * back to a strategy that needs no slot.
+     */
+    boolean awaitTransferSlot(Runnable whenFree) {
+        if (transferHeld >= transferCap || !reclaimIdle()) {
+            return false;
+        }
+        awaitSlot(whenFree);
+        return true;
+    }
+
+    private void awaitSlot(Runnable whenFree) {
+        if (whenFree != null && !slotWaiters.contains(whenFree)) {
+            slotWaiters.add(whenFree);
+        }
     }
 
     /** Who keeps idle registered buffers in slots, and gives one up on request. */
@@ -168,10 +173,18 @@ final class RegisteredBufferTable {
         slotWaiters.remove(whenFree);
     }
 
-    /** Takes back a slot taken with {@link #takeEmptySlot} into which nothing was put. */
+    /** Takes back a slot taken with {@link #takeEmptySlot} or {@link #takeTransferSlot} into which nothing was put. */
     void returnEmptySlot(int slot) {
+        released(slot);
         emptySlots.addFirst(slot);
         wakeSlotWaiters();
+    }
+
+    private void released(int slot) {
+        if (transferSlots.get(slot)) {
+            transferSlots.clear(slot);
+            transferHeld--;
+        }
     }
 
     /** Empty user slots (tests: all of them once nothing holds one). */
@@ -180,7 +193,12 @@ final class RegisteredBufferTable {
     }
 
     int userSlots() {
-        return registered ? slots - chunks : 0;
+        return registered ? slots - firstUserSlot : 0;
+    }
+
+    /** Slots file transfers hold now (tests). */
+    int transferSlots() {
+        return transferHeld;
     }
 
     private void wakeSlotWaiters() {
@@ -193,7 +211,7 @@ final class RegisteredBufferTable {
 
     /** The first slot after the file chunks: slots from here up to {@link #slots()} hold users' buffers. */
     int firstUserSlot() {
-        return chunks;
+        return firstUserSlot;
     }
 
     int slots() {
@@ -206,7 +224,33 @@ final class RegisteredBufferTable {
      */
     int put(int slot, long address, int length) {
         toEmpty.remove(slot);
-        return update(slot, address, length, 1);
+        int res = update(slot, address, length, 1);
+        return res == 1 ? 0 : res < 0 ? res : -io.getbuf.transport.internal.Native.ERRNO_ENOMEM;
+    }
+
+    /**
+     * Puts the {@code count} iovecs at {@code iovecs} into the slots from {@code first} on, all of them or none: a
+     * partial update (the kernel stops at the first buffer it cannot pin, as under {@code RLIMIT_MEMLOCK}) is undone
+     * and reported as the error it stopped at. Returns 0 or {@code -errno}.
+     */
+    int putAll(int first, long iovecs, int count) {
+        int done = 0;
+        int res = 0;
+        while (done < count) {
+            res = update(first + done, iovecs + (long) done * RegisteredBuffers.SIZEOF_IOVEC, count - done);
+            if (res <= 0) {
+                break;
+            }
+            done += res;
+        }
+        if (done == count) {
+            return 0;
+        }
+        // what the kernel did take goes again: nothing may name half a set of chunks
+        for (int s = first; s < first + done; s++) {
+            update(s, 0, 0, 1);
+        }
+        return res < 0 ? res : -io.getbuf.transport.internal.Native.ERRNO_ENOMEM;
     }
 
     /**
@@ -214,6 +258,7 @@ final class RegisteredBufferTable {
      * name it from now on.
      */
     void emptyLater(int slot) {
+        released(slot);
         toEmpty.add(slot);
     }
 
@@ -223,18 +268,20 @@ final class RegisteredBufferTable {
      */
     void flushUpdates() {
         while (!toEmpty.isEmpty()) {
-            int first = toEmpty.pollFirst();
+            int first = toEmpty.first();
             int n = 1;
-            while (n < MAX_UPDATE_RUN && toEmpty.remove(first + n)) {
+            while (n < MAX_UPDATE_RUN && toEmpty.contains(first + n)) {
                 n++;
             }
             int res = update(first, 0, 0, n);
-            if (res < 0) {
+            if (res <= 0) {
                 // an empty iovec cannot be refused on a live table: only a torn-down ring gets here
                 failure = Errors.newIOException("io_uring_register(BUFFERS_UPDATE, empty " + n + " slots)", res);
-                continue;
+                toEmpty.clear();
+                break;
             }
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < res; i++) { // a partial update: the rest goes in the next round
+                toEmpty.remove(first + i);
                 emptySlots.add(first + i);
             }
         }
@@ -246,8 +293,7 @@ final class RegisteredBufferTable {
         return updateCalls;
     }
 
-    private static final int MAX_UPDATE_RUN = 64;
-
+    /** One {@code IORING_REGISTER_BUFFERS_UPDATE}: returns how many slots it updated, or -errno. */
     private int update(int slot, long address, int length, int count) {
         if (updateScratch == 0) {
             updateScratch = PlatformDependent.allocateMemory(RegisteredBuffers.SIZEOF_UPDATE
@@ -258,57 +304,28 @@ final class RegisteredBufferTable {
             PlatformDependent.putLong(iovecs + (long) i * RegisteredBuffers.SIZEOF_IOVEC, address);
             PlatformDependent.putLong(iovecs + (long) i * RegisteredBuffers.SIZEOF_IOVEC + 8, length);
         }
-        updateCalls++;
-        return RegisteredBuffers.update(ringFd, slot, iovecs, count, updateScratch);
+        return update(slot, iovecs, count);
     }
 
-    int chunkSize() {
-        return chunkSize;
-    }
-
-    /** A chunk, or null when all are lent: {@code whenFree} then runs once one comes back. */
-    Chunk lend(Runnable whenFree) {
-        Chunk c = free.pollLast();
-        if (c == null) {
-            if (!waiting.contains(whenFree)) {
-                waiting.add(whenFree);
+    private int update(int slot, long iovecs, int count) {
+        int n = Math.min(count, MAX_UPDATE_RUN);
+        if (faults != null) {
+            n = faults.bufferUpdateCount(n);
+            if (n == 0) {
+                return -io.getbuf.transport.internal.Native.ERRNO_ENOMEM; // as the kernel answers at the first slot
             }
-            waits++;
         }
-        return c;
-    }
-
-    /** Takes back a chunk no operation uses any more, and wakes transfers waiting for one until it is taken. */
-    void giveBack(Chunk c) {
-        free.addLast(c);
-        // a waiter may no longer want one (its transfer ended meanwhile): go on until a chunk is taken
-        Runnable next;
-        while (!free.isEmpty() && (next = waiting.pollFirst()) != null) {
-            next.run();
+        updateCalls++;
+        if (updateScratch == 0) {
+            updateScratch = PlatformDependent.allocateMemory(RegisteredBuffers.SIZEOF_UPDATE
+                    + (long) MAX_UPDATE_RUN * RegisteredBuffers.SIZEOF_IOVEC);
         }
-    }
-
-    /** How many times a transfer had to wait (tests). */
-    long waits() {
-        return waits;
-    }
-
-    void cancelWait(Runnable whenFree) {
-        waiting.remove(whenFree);
-    }
-
-    /** Chunks not lent (tests: back to the total once every transfer has ended). */
-    int freeChunks() {
-        return free.size();
-    }
-
-    int chunks() {
-        return registered ? chunks : 0;
+        return RegisteredBuffers.update(ringFd, slot, iovecs, n, updateScratch);
     }
 
     /**
-     * Unregisters the table and unmaps the chunks; call it while the ring fd is still open and only when no
-     * operation is in flight (the kernel would still read or write the chunks).
+     * Unregisters the table; call it while the ring fd is still open and only when no operation is in flight (the
+     * kernel would still read or write what the slots name).
      */
     void close() {
         if (updateScratch != 0) {
@@ -323,8 +340,5 @@ final class RegisteredBufferTable {
         }
         registered = false;
         RegisteredBuffers.unregister(ringFd);
-        Native.munmap(slab, slabLength);
-        slab = 0;
-        free.clear();
     }
 }

@@ -45,6 +45,8 @@ final class SendfileStrategy implements FileSendStrategy {
                 return; // waiting for room
             }
             long turn = 0;
+            // a listener of the progress below may close the channel: that ends (detaches) the transfer, and not
+            // one byte more may go to the socket
             while (!isEnded()) {
                 if (turn >= TURN) {
                     awaitWritable();
@@ -81,6 +83,11 @@ final class SendfileStrategy implements FileSendStrategy {
                 return;
             }
             resume();
+        }
+
+        @Override
+        boolean isSend(int step) {
+            return false; // sendfile(2) runs here; the ring only polls for room
         }
 
         @Override

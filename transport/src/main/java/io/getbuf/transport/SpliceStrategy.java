@@ -54,7 +54,6 @@ final class SpliceStrategy implements FileSendStrategy {
     }
 
     private final class Transfer extends FileTransfer {
-        private final Runnable whenPipeFree = this::resume;
         private PipePool.Pipe pipe;
         private long inPipe;     // bytes spliced into the pipe, not yet out of it
 
@@ -69,13 +68,16 @@ final class SpliceStrategy implements FileSendStrategy {
             }
             if (pipe == null) {
                 try {
-                    pipe = pipes.lend(whenPipeFree);
+                    pipe = pipes.lend();
                 } catch (IOException e) {
                     end(e);
                     return;
                 }
                 if (pipe == null) {
-                    return; // every pipe of the loop is lent: back when one comes back
+                    // every pipe the loop may have is lent, to transfers whose peers may never read: go on by a
+                    // strategy that needs none rather than wait for them
+                    end(new FallBack("no pipe for SPLICE: the loop's transfers hold all " + pipes.maxPipes()));
+                    return;
                 }
             }
             if (inPipe > 0) {
@@ -85,9 +87,19 @@ final class SpliceStrategy implements FileSendStrategy {
             // A pipe holds pipe.size / PAGE_SIZE page references: bytes that start inside a page need one more, so
             // an unaligned splice asks for less (a full pipe would stop it short, or hold it forever)
             int n = (int) Math.min(remaining(), pipe.size - (position & (PAGE_SIZE - 1)));
-            submit(STEP_IN, host.ops().splice(fd, position, pipe.writeFd, NO_OFFSET, n,
-                    SPLICE_F_MOVE | SPLICE_F_NONBLOCK, dataOf(STEP_IN)).linked());
-            submitOut(n);
+            reserve(2);
+            try {
+                submit(STEP_IN, host.ops().splice(fd, position, pipe.writeFd, NO_OFFSET, n,
+                        SPLICE_F_MOVE | SPLICE_F_NONBLOCK, dataOf(STEP_IN)).linked());
+                submitOut(n);
+            } finally {
+                chainWritten(STEP_IN, 2);
+            }
+        }
+
+        @Override
+        boolean isSend(int step) {
+            return step == STEP_OUT;
         }
 
         private void submitOut(int n) {
@@ -124,7 +136,12 @@ final class SpliceStrategy implements FileSendStrategy {
                     if (res > 0) {
                         advance(res);
                     } else if (res == -Native.ERRNO_EAGAIN) {
-                        submit(STEP_WRITABLE, host.ops().pollAdd(host.socketFd(), POLLOUT, dataOf(STEP_WRITABLE)));
+                        // wait for room, unless the registration is ending: a poll armed now would be cancelled by
+                        // nothing, and hold the channel's close (and its fd) until a silent peer reads
+                        if (host.canSubmit()) {
+                            submit(STEP_WRITABLE, host.ops().pollAdd(host.socketFd(), POLLOUT,
+                                    dataOf(STEP_WRITABLE)));
+                        }
                         return;
                     } else if (res != -Native.ERRNO_ECANCELED) {
                         end(new SocketWriteException(Errors.newIOException("splice to the socket", res)));
@@ -144,7 +161,6 @@ final class SpliceStrategy implements FileSendStrategy {
 
         @Override
         void releaseResources() {
-            pipes.cancelWait(whenPipeFree);
             if (pipe != null) {
                 PipePool.Pipe p = pipe;
                 pipe = null;

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A full submission queue never duplicates, drops or reorders bytes. The server's loop has a ring of 2 SQEs and
+ * A full submission queue never duplicates, drops or reorders bytes. The server's loop has the smallest ring (4 SQEs) and
  * relays every byte a connection reads to its partner connection (a proxy: a completion of one channel flushes
  * another). Whenever its SQ is full the loop first behaves as if the kernel refused to take the queued SQEs, which
  * is when the loop has to make room in the CQ while some channel is in the middle of submitting; completions
@@ -52,7 +52,7 @@ class SubmissionQueueFullTest {
     @Test
     void proxiedStreamsArriveExactWhileTheKernelRefusesSubmissions() throws Exception {
         EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(1,
-                GetBufIoHandler.newFactory(new GetBufIoHandlerConfig().setRingSize(2)));
+                GetBufIoHandler.newFactory(new GetBufIoHandlerConfig().setRingSize(GetBufIoHandlerConfig.MIN_RING_SIZE)));
         EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         List<Channel> clients = new ArrayList<>();
         try {

@@ -69,15 +69,19 @@ public final class SubmissionQueue {
         return entries;
     }
 
-    /** SQEs written but not yet handed to the kernel by {@link Ring#submit}. */
+    /**
+     * SQEs written that the kernel has not taken yet: those not yet published, and those published to an
+     * {@code io_uring_enter} that took none of them (-EBUSY, -EAGAIN), which the next one must submit.
+     */
     public int pending() {
-        return tail - publishedTail;
+        return tail - (int) INT.getAcquire(ring, headOffset);
     }
 
     /** Free SQE slots, counting what the kernel has already consumed. */
     public int remaining() {
         int used = tail - cachedHead;
-        if (used >= entries) {
+        if (used > 0) {
+            // the kernel moves the head as it takes SQEs (within io_uring_enter): a plain load on x86
             cachedHead = (int) INT.getAcquire(ring, headOffset);
             used = tail - cachedHead;
         }
@@ -116,13 +120,24 @@ public final class SubmissionQueue {
         return true;
     }
 
-    /** Publishes the written SQEs; returns how many the next io_uring_enter must submit. */
+    /**
+     * Takes {@code IOSQE_IO_LINK} off the last SQE written, which must not be published yet: a chain ends there
+     * instead of taking in whatever is written next.
+     */
+    public void unlinkLast() {
+        if (tail == publishedTail) {
+            throw new IllegalStateException("the last SQE is published already");
+        }
+        int at = ((tail - 1) & mask) * Native.SIZEOF_SQE + SQE_FLAGS;
+        sqes.put(at, (byte) (sqes.get(at) & ~Native.IOSQE_IO_LINK));
+    }
+
+    /** Publishes the written SQEs; returns how many the next io_uring_enter must submit (all not yet taken). */
     int flush() {
-        int n = tail - publishedTail;
-        if (n != 0) {
+        if (tail != publishedTail) {
             INT.setRelease(ring, tailOffset, tail);
             publishedTail = tail;
         }
-        return n;
+        return pending();
     }
 }

@@ -1,0 +1,264 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.getbuf.transport.FileTransferTest.ByteAt;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the transport's tests share, so that each test says only what it is about: event loop groups, a getbuf
+ * server whose children write what a test gives them, clients that check every byte they receive (at full speed or
+ * paced, as a slow peer), and the check that a loop lent out nothing (chunks, slots, pipes).
+ */
+final class Fixtures {
+    private Fixtures() {
+    }
+
+    /** {@code loops} getbuf event loops with {@code config}. */
+    static EventLoopGroup getbuf(int loops, GetBufIoHandlerConfig config) {
+        return new MultiThreadIoEventLoopGroup(loops, GetBufIoHandler.newFactory(config));
+    }
+
+    /** {@code loops} NIO event loops (peers that do not depend on the transport under test). */
+    static EventLoopGroup nio(int loops) {
+        return new MultiThreadIoEventLoopGroup(loops, NioIoHandler.newFactory());
+    }
+
+    /** Shuts the groups down and waits for them (nulls are skipped). */
+    static void shutdown(EventLoopGroup... groups) throws InterruptedException {
+        for (EventLoopGroup g : groups) {
+            if (g != null) {
+                g.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+            }
+        }
+    }
+
+    /**
+     * A getbuf server on 127.0.0.1 whose children use {@code strategy} for file regions and, once active, write what
+     * {@code onActive} writes; every child is added to {@code children}.
+     */
+    static Channel server(EventLoopGroup loops, GetBufFileStrategy strategy, List<Channel> children,
+                          Consumer<ChannelHandlerContext> onActive) throws InterruptedException {
+        return new ServerBootstrap().group(loops).channel(GetBufServerSocketChannel.class)
+                .childOption(GetBufChannelOption.FILE_STRATEGY, strategy)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public boolean isSharable() {
+                        return true;
+                    }
+
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        synchronized (children) {
+                            children.add(ctx.channel());
+                        }
+                        onActive.accept(ctx);
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
+    /** How a {@link Reader} takes bytes: {@code bytesPerRead} per read, {@code pauseMillis} between reads. */
+    static final class Pace {
+        static final Pace FULL_SPEED = new Pace(0, 0);
+        final int bytesPerRead;
+        final long pauseMillis;
+
+        Pace(int bytesPerRead, long pauseMillis) {
+            this.bytesPerRead = bytesPerRead;
+            this.pauseMillis = pauseMillis;
+        }
+
+        boolean paced() {
+            return bytesPerRead > 0;
+        }
+    }
+
+    /**
+     * A client connection that checks every byte it receives against {@code expected}; {@link #done} completes with
+     * the byte count once the peer closed after exactly {@code size} bytes, exceptionally on the first wrong byte,
+     * on too many bytes or on a close before all of them.
+     */
+    static final class Reader extends ChannelInboundHandlerAdapter {
+        final CompletableFuture<Long> done = new CompletableFuture<>();
+        private final long size;
+        private final ByteAt expected;
+        private final Pace pace;
+        private final byte[] scratch = new byte[64 * 1024];
+        volatile long received;
+        volatile Channel channel;
+
+        Reader(long size, ByteAt expected, Pace pace) {
+            this.size = size;
+            this.expected = expected;
+            this.pace = pace;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+            if (pace.paced()) {
+                ctx.read();
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            try {
+                long at = received;
+                while (buf.isReadable()) {
+                    int n = Math.min(buf.readableBytes(), scratch.length);
+                    buf.readBytes(scratch, 0, n); // in bulk: each access to a tracked buffer records a trace
+                    for (int i = 0; i < n; i++, at++) {
+                        if (at >= size) {
+                            fail(ctx, "more than the " + size + " bytes expected arrived");
+                            return;
+                        }
+                        byte want = expected.apply(at);
+                        if (scratch[i] != want) {
+                            fail(ctx, "byte " + at + " is " + scratch[i] + ", expected " + want);
+                            return;
+                        }
+                    }
+                }
+                received = at;
+            } finally {
+                buf.release();
+            }
+        }
+
+        private void fail(ChannelHandlerContext ctx, String why) {
+            done.completeExceptionally(new AssertionError(why));
+            ctx.close();
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (pace.paced() && !done.isDone()) {
+                ctx.executor().schedule(() -> {
+                    ctx.read();
+                }, pace.pauseMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (received == size) {
+                done.complete(received);
+            } else {
+                done.completeExceptionally(new AssertionError("connection closed after " + received + " of "
+                        + size + " bytes"));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            done.completeExceptionally(cause);
+            ctx.close();
+        }
+    }
+
+    /** Connects a {@link Reader} of {@code size} bytes to {@code server}. */
+    static Reader connect(EventLoopGroup clients, SocketAddress server, long size, ByteAt expected, Pace pace)
+            throws InterruptedException {
+        Reader reader = new Reader(size, expected, pace);
+        Bootstrap b = new Bootstrap().group(clients).channel(NioSocketChannel.class).handler(reader);
+        if (pace.paced()) {
+            b.option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(pace.bytesPerRead))
+                    .option(ChannelOption.SO_RCVBUF, 64 * 1024);
+        }
+        b.connect(server).sync();
+        return reader;
+    }
+
+    /** Waits for every reader; fails with the first one's failure. */
+    static void awaitAll(List<Reader> readers, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (int i = 0; i < readers.size(); i++) {
+            Reader r = readers.get(i);
+            long left = Math.max(1, deadline - System.nanoTime());
+            try {
+                r.done.get(left, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("reader " + i + " has " + r.received + " bytes after " + seconds + " s", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new AssertionError("reader " + i + ": " + e.getCause().getMessage(), e.getCause());
+            } finally {
+                Channel ch = r.channel;
+                if (ch != null) {
+                    ch.close();
+                }
+            }
+        }
+    }
+
+    /** Every write succeeded (waiting for each up to 10 s). */
+    static void assertSucceeded(List<ChannelFuture> writes) throws InterruptedException {
+        List<ChannelFuture> copy;
+        synchronized (writes) {
+            copy = new ArrayList<>(writes);
+        }
+        for (ChannelFuture w : copy) {
+            assertTrue(w.await(10, TimeUnit.SECONDS), "write not done");
+            assertTrue(w.isSuccess(), "write failed: " + w.cause());
+        }
+    }
+
+    /** What {@code loop} has lent out: "" when every chunk, slot and pipe is back. */
+    static String lent(EventLoop loop) throws Exception {
+        GetBufIoHandler h = GetBufIoHandler.handlerOf(loop);
+        Callable<String> lent = () -> {
+            FileSendStrategies s = h.fileStrategies();
+            RegisteredBufferTable t = s.table();
+            FileChunks c = s.chunks();
+            return c.freeChunks() == c.chunks() && s.pipes().lentPipes() == 0 && t.emptySlots() == t.userSlots()
+                    && t.transferSlots() == 0 ? ""
+                    : "free chunks " + c.freeChunks() + " of " + c.chunks() + ", empty slots " + t.emptySlots()
+                    + " of " + t.userSlots() + " (transfers hold " + t.transferSlots() + "), pipes lent "
+                    + s.pipes().lentPipes();
+        };
+        return loop.submit(lent).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Every loop of {@code group} gets back all it lent within 5 s. */
+    static void assertNothingLent(EventLoopGroup group) throws Exception {
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            EventLoop loop = (EventLoop) e;
+            TestSupport.await(() -> {
+                try {
+                    return lent(loop).isEmpty();
+                } catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }, 5);
+            assertEquals("", lent(loop), "still lent on " + loop);
+        }
+    }
+}
