@@ -24,9 +24,9 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * What server and stream channels share: the socket, the registration with the event loop's
- * {@link GetBufIoHandler}, and the close sequence. Close cancels every operation in flight and
- * closes the fd through the ring behind those cancellations; the registration ends only when
- * every operation has reported back, and each operation releases what it owns when it does.
+ * {@link GetBufIoHandler}, and the close sequence. Close cancels every operation in flight; the
+ * registration ends only when every operation has reported back, each operation releases what it
+ * owns when it does, and only then is the fd closed: no operation can outlive its fd number.
  */
 abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChannel {
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(AbstractGetBufChannel.class);
@@ -37,7 +37,6 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     static final short DATA_WRITE = 2;
     static final short DATA_CONNECT = 3;
     static final short DATA_ACCEPT = 4;
-    static final short DATA_CLOSE = 5;
     static final short DATA_CANCEL = 6;
     static final short DATA_POLL_RDHUP = 7;
     static final short DATA_POLL_IN = 8;
@@ -164,21 +163,20 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     protected void doClose() throws Exception {
         active = false;
         IoRegistration r = registration;
-        switch (lifecycle.close(r != null && eventLoop().inEventLoop())) {
-            case RING:
-                // the fd is closed by the ring, behind the cancellations of everything in flight
-                cancelOperations(r);
-                if (socket.markClosedForRing()) {
-                    r.submit(ops.close(socket.intValue(), DATA_CLOSE));
-                }
-                break;
+        switch (lifecycle.close()) {
             case AT_DRAIN:
-                // operations of a registration that is ending still name the fd: it is closed when the last of
-                // them has reported back (see AbstractGetBufUnsafe#unregistered)
-                socket.markClosedForRing();
+                // Operations of the registration still name the fd, and linked ones the kernel has not issued yet
+                // look the number up only when it issues them: closed now, the number could be reused by another
+                // socket first and get what they send. So everything in flight is cancelled and the fd is closed
+                // when the last of them has reported back (see AbstractGetBufUnsafe#unregistered), after the
+                // deregistration that follows every close.
+                socket.markClosedForDrain();
                 if (r != null && lifecycle.phase() == RegistrationLifecycle.Phase.REGISTERED) {
-                    // closed from outside its loop while registered: have the loop cancel what is in flight
-                    eventLoop().execute(() -> cancelOperations(r));
+                    if (eventLoop().inEventLoop()) {
+                        cancelOperations(r);
+                    } else {
+                        eventLoop().execute(() -> cancelOperations(r));
+                    }
                 }
                 break;
             case NOW:
@@ -316,11 +314,6 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                     break;
                 case DATA_SEND_ZC:
                     sendZcComplete((data & 0xffff) >>> DATA_STEP_SHIFT, res, flags);
-                    break;
-                case DATA_CLOSE:
-                    if (res < 0) {
-                        logger.debug("close({}) failed: {}", socket.intValue(), res);
-                    }
                     break;
                 case DATA_CANCEL:
                     // -ENOENT / -EALREADY: the operation had already finished or is finishing

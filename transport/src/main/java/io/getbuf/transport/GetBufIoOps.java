@@ -168,10 +168,6 @@ public final class GetBufIoOps implements IoOps {
         return this;
     }
 
-    GetBufIoOps close(int fd, short data) {
-        return describe(Native.IORING_OP_CLOSE, fd, data);
-    }
-
     /** Cancels the operation submitted with {@code userData}. */
     GetBufIoOps cancel(long userData, short data) {
         describe(Native.IORING_OP_ASYNC_CANCEL, -1, data);

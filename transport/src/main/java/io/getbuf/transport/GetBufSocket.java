@@ -28,10 +28,10 @@ final class GetBufSocket extends Socket {
     }
 
     /**
-     * Marks the fd closed without closing it: the ring closes it (IORING_OP_CLOSE), after the
-     * cancellations queued before it, so the number cannot be reused while they are in flight.
+     * Marks the fd closed without closing it: the end of the registration closes it, once every
+     * operation that names the number has reported back, so the number cannot be reused meanwhile.
      */
-    boolean markClosedForRing() {
+    boolean markClosedForDrain() {
         return markClosed();
     }
 

@@ -15,9 +15,9 @@ import java.util.List;
  * channel must not be registered anywhere else (two rings would drive it at once). This class decides, under its
  * own lock since the drain and a close or a new registration may come from different threads:
  * <ul>
- *   <li>a close while {@link Phase#REGISTERED} is done by the ring, behind the cancellations of everything in
- *       flight; while {@link Phase#DRAINING}, the drain closes the fd; while {@link Phase#UNREGISTERED}, the caller
- *       closes it at once;</li>
+ *   <li>a close while {@link Phase#REGISTERED} or {@link Phase#DRAINING} leaves the fd to the drain (the operations
+ *       in flight, and linked ones the kernel has not issued yet, still name its number); while
+ *       {@link Phase#UNREGISTERED}, the caller closes it at once;</li>
  *   <li>native memory is freed exactly once, by whichever of the drain and the close comes last;</li>
  *   <li>work that must wait for the end of the registration (a new registration, the promise of a deregistration)
  *       runs when it has drained.</li>
@@ -35,9 +35,7 @@ final class RegistrationLifecycle {
 
     /** What {@link #close} leaves to its caller. */
     enum CloseAction {
-        /** The ring closes the fd (the caller submits the close behind its cancellations). */
-        RING,
-        /** The drain will close the fd and free the memory: mark the fd closed, nothing more. */
+        /** The drain will close the fd and free the memory: mark the fd closed and cancel what is in flight. */
         AT_DRAIN,
         /** Close the fd and free the memory now. */
         NOW,
@@ -71,19 +69,14 @@ final class RegistrationLifecycle {
         return true;
     }
 
-    /** The channel closes; {@code onLoop}: the caller is the registration's event loop, which can submit. */
-    synchronized CloseAction close(boolean onLoop) {
+    /** The channel closes. */
+    synchronized CloseAction close() {
         if (closed) {
             return CloseAction.NOTHING;
         }
         closed = true;
         switch (phase) {
             case REGISTERED:
-                if (onLoop) {
-                    return CloseAction.RING;
-                }
-                fdCloseDeferred = true;
-                return CloseAction.AT_DRAIN;
             case DRAINING:
                 fdCloseDeferred = true;
                 return CloseAction.AT_DRAIN;
