@@ -238,11 +238,15 @@ final class Fixtures {
             FileSendStrategies s = h.fileStrategies();
             RegisteredBufferTable t = s.table();
             FileChunks c = s.chunks();
-            return c.freeChunks() == c.chunks() && s.pipes().lentPipes() == 0 && t.emptySlots() == t.userSlots()
-                    && t.transferSlots() == 0 ? ""
+            // registered buffers released by their users stay in their slots for reuse (idle): not lent
+            RegisteredByteBufAllocator r = s.slotBuffersInUse() ? s.registeredBuffers() : null;
+            int idle = r == null ? 0 : r.idleRegions();
+            int users = r == null ? 0 : r.lent();
+            return c.freeChunks() == c.chunks() && s.pipes().lentPipes() == 0
+                    && t.emptySlots() + idle == t.userSlots() && t.transferSlots() == 0 && users == 0 ? ""
                     : "free chunks " + c.freeChunks() + " of " + c.chunks() + ", empty slots " + t.emptySlots()
-                    + " of " + t.userSlots() + " (transfers hold " + t.transferSlots() + "), pipes lent "
-                    + s.pipes().lentPipes();
+                    + " (+ " + idle + " idle) of " + t.userSlots() + " (transfers hold " + t.transferSlots()
+                    + ", users " + users + "), pipes lent " + s.pipes().lentPipes();
         };
         return loop.submit(lent).get(10, TimeUnit.SECONDS);
     }
