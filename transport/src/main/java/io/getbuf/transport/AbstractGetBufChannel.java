@@ -161,6 +161,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
 
     @Override
     protected void doClose() throws Exception {
+        boolean wasActive = active;
         active = false;
         IoRegistration r = registration;
         switch (lifecycle.close()) {
@@ -169,7 +170,15 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                 // look the number up only when it issues them: closed now, the number could be reused by another
                 // socket first and get what they send. So everything in flight is cancelled and the fd is closed
                 // when the last of them has reported back (see AbstractGetBufUnsafe#unregistered), after the
-                // deregistration that follows every close.
+                // deregistration that follows every close. What the socket's close would do to the connection, though,
+                // happens now: an operation that waits for a peer that never reads fails at once instead of waiting
+                // for a cancellation it can slip past.
+                try {
+                    endConnectionForClose(wasActive);
+                } catch (Throwable t) {
+                    // a close must close: an exception here would leave the channel open for good
+                    logger.debug("{} could not end its connection before closing", this, t);
+                }
                 socket.markClosedForDrain();
                 if (r != null && lifecycle.phase() == RegistrationLifecycle.Phase.REGISTERED) {
                     if (eventLoop().inEventLoop()) {
@@ -186,6 +195,13 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
             default:
                 break;
         }
+    }
+
+    /**
+     * The channel closes with operations in flight and its fd stays open until they have reported back: do to the
+     * connection what closing the fd would, so that none of them can wait on it (a send to a peer that does not read).
+     */
+    void endConnectionForClose(boolean wasActive) {
     }
 
     /** Runs {@code task} on {@code loop}, or here if that loop has shut down. */
@@ -369,14 +385,30 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
             }
         }
 
+        /**
+         * No operation that names the fd is left (only zero-copy notifications, which a silent peer may hold back for
+         * as long as the socket lives): a closed channel's fd goes now, on the registration's loop. The socket then
+         * lives on in the kernel until its data is delivered, and its notifications end the registration.
+         */
+        @Override
+        public void fdIdle() {
+            if (lifecycle.takeFdClose()) {
+                closeFd();
+            }
+        }
+
+        private void closeFd() {
+            int res = Native.close(socket.intValue());
+            if (res < 0) {
+                logger.debug("close({}) failed: {}", socket.intValue(), res);
+            }
+        }
+
         private void registrationEnded() {
             RegistrationLifecycle.Drained d = lifecycle.drained();
             if (d.closeFd) {
                 // closed while the registration was ending: the fd stayed open for its operations until now
-                int res = Native.close(socket.intValue());
-                if (res < 0) {
-                    logger.debug("close({}) failed: {}", socket.intValue(), res);
-                }
+                closeFd();
             }
             if (d.free) {
                 freeResources();

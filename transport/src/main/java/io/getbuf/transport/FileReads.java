@@ -248,7 +248,8 @@ final class FileReads implements GetBufIoHandle {
         RegisteredByteBuf b = r.buffer;
         r.buffer = null;
         b.writerIndex(r.filled);
-        succeed(r, b.asReadOnly(), GetBufFileStrategy.READ_FIXED);
+        b.makeReadOnly();
+        succeed(r, b, GetBufFileStrategy.READ_FIXED);
     }
 
     private void succeed(Read r, ByteBuf buf, GetBufFileStrategy how) {

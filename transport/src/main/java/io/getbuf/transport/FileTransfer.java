@@ -352,7 +352,14 @@ abstract class FileTransfer {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "{fd=" + fd + ", position=" + position + ", end=" + end + ", inFlight="
-                + inFlightCount + (ended ? ", ended" : "") + '}';
+        StringBuilder steps = new StringBuilder();
+        for (int i = 0; i < MAX_STEPS; i++) {
+            if (inFlight[i] != 0) {
+                steps.append(steps.length() == 0 ? "" : ",").append(i);
+            }
+        }
+        return getClass().getSimpleName() + "{" + strategy + ", fd=" + fd + ", position=" + position + ", end=" + end
+                + ", inFlight=" + inFlightCount + " [" + steps + "]" + (ended ? ", ended" : "")
+                + (detached ? ", detached" : "") + '}';
     }
 }

@@ -11,4 +11,12 @@ import io.netty.channel.IoHandle;
  * without IORING_CQE_F_MORE) has been handed to {@link #handle}, even after the handle closed.
  */
 public interface GetBufIoHandle extends IoHandle {
+    /**
+     * The registration is ending ({@link io.netty.channel.IoRegistration#cancel()}) and no operation that names the
+     * handle's fd is left: what is still outstanding are zero-copy notifications, which name only memory (and which a
+     * peer that never reads may hold back for as long as the socket lives). Called once, on the registration's loop,
+     * before {@link #unregistered()}; the fd may be closed now.
+     */
+    default void fdIdle() {
+    }
 }

@@ -624,6 +624,9 @@ public final class GetBufIoHandler implements IoHandler {
         final int id;
         final GetBufIoHandle handle;
         int outstanding;
+        /** Of those, zero-copy sends whose result is in and whose notification is not: they no longer name the fd. */
+        int notifying;
+        private boolean fdIdleSignalled;
         private volatile boolean cancelled;
         private boolean removed;
 
@@ -671,6 +674,11 @@ public final class GetBufIoHandler implements IoHandler {
         }
 
         void complete(int res, int flags, byte op, short data) {
+            if ((flags & Native.IORING_CQE_F_NOTIF) != 0) {
+                notifying--;
+            } else if ((flags & Native.IORING_CQE_F_MORE) != 0 && op == Native.IORING_OP_SEND_ZC) {
+                notifying++;
+            }
             if ((flags & Native.IORING_CQE_F_MORE) == 0) {
                 outstanding--;
             }
@@ -686,7 +694,18 @@ public final class GetBufIoHandler implements IoHandler {
         }
 
         private void removeIfDone() {
-            if (outstanding == 0 && !removed) {
+            if (removed) {
+                return;
+            }
+            if (outstanding == notifying && !fdIdleSignalled) {
+                fdIdleSignalled = true;
+                try {
+                    handle.fdIdle();
+                } catch (Throwable t) {
+                    logger.warn("{} failed when its fd fell idle", handle, t);
+                }
+            }
+            if (outstanding == 0) {
                 remove();
             }
         }
@@ -696,7 +715,12 @@ public final class GetBufIoHandler implements IoHandler {
             removed = true;
             cancelled = true;
             registrations.remove(id);
-            handle.unregistered();
+            try {
+                handle.unregistered();
+            } catch (Throwable t) {
+                // one handle's failure must not end the event loop (this may run inside IoHandler.run)
+                logger.warn("{} failed to end its registration", handle, t);
+            }
         }
 
         @Override

@@ -435,6 +435,13 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         return root;
     }
 
+    /** What the channel has in flight, and where its registration stands (diagnostics, tests). */
+    String stateForTests() {
+        return "lifecycle " + lifecycle + ", registration " + registration + ", transfer " + fileTransfer + ", writeOp "
+                + writeOp + ", readOp " + readOp + ", pollOp " + pollOp + ", pollIn " + pollInState + ", connectOp "
+                + connectOp + ", zero-copy references " + zeroCopySends.held();
+    }
+
     /** References zero-copy sends hold until their notifications (tests). */
     int zeroCopyReferences() {
         return zeroCopySends.held();
@@ -952,6 +959,27 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             handler().readinessArmed++;
         }
         return pollInState == POLL_IN_ARMED;
+    }
+
+    /**
+     * A close ends the connection as closing its fd would: a FIN behind the queued bytes, or with {@code SO_LINGER} 0
+     * a reset (and the queues dropped). A send waiting for room then fails at once (a cancellation alone can miss a
+     * send the kernel is retrying: seen with a peer that never reads), and the fd closes once nothing names it.
+     */
+    @Override
+    void endConnectionForClose(boolean wasActive) {
+        if (!wasActive) {
+            return; // never connected: nothing can wait on a peer
+        }
+        try {
+            if (socket.getSoLinger() == 0) {
+                socket.disconnect(); // tcp_disconnect: what close with SO_LINGER 0 does
+            } else {
+                socket.shutdown(false, true);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not connected (any more, NotYetConnectedException): nothing can wait on it
+        }
     }
 
     @Override

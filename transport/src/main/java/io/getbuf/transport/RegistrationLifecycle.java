@@ -86,6 +86,16 @@ final class RegistrationLifecycle {
         }
     }
 
+    /**
+     * The ending registration has no operation left that names the fd: true if the channel is closed and its fd, whose
+     * close was deferred, is the caller's to close now (and no longer the drain's).
+     */
+    synchronized boolean takeFdClose() {
+        boolean take = fdCloseDeferred;
+        fdCloseDeferred = false;
+        return take;
+    }
+
     /** What the end of a registration leaves to do; see {@link #drained}. */
     static final class Drained {
         final boolean closeFd;

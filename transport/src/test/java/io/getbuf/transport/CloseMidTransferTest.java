@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
@@ -71,7 +72,7 @@ class CloseMidTransferTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GetBufFileStrategy.class, names = {"SPLICE", "GET_BUF", "READ_FIXED", "COPY"})
+    @MethodSource("strategies")
     void noByteOfAClosedChannelReachesAnotherSocket(GetBufFileStrategy strategy) throws Exception {
         EventLoopGroup loop = Fixtures.getbuf(1, new GetBufIoHandlerConfig());
         EventLoopGroup victimLoop = Fixtures.nio(1);
@@ -130,6 +131,11 @@ class CloseMidTransferTest {
             Fixtures.shutdown(loop, victimLoop);
         }
         assertEquals(0, victimBytes.get(), "bytes that reached sockets the transport does not own");
+    }
+
+    static java.util.stream.Stream<GetBufFileStrategy> strategies() {
+        return Fixtures.strategies(GetBufFileStrategy.GET_BUF, GetBufFileStrategy.SPLICE, GetBufFileStrategy.READ_FIXED,
+                GetBufFileStrategy.COPY);
     }
 
     private static Thread start(String name, Runnable r) {

@@ -40,6 +40,24 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /**
+     * The file strategies a parameterized test runs: every one but AUTO, or those the property
+     * {@code getbuf.test.strategies} names (comma-separated; the VM's run names GET_BUF alone, since the others are
+     * covered on the host and each costs minutes under emulation).
+     */
+    static java.util.stream.Stream<GetBufFileStrategy> strategies() {
+        String only = System.getProperty("getbuf.test.strategies", "").trim();
+        return java.util.Arrays.stream(GetBufFileStrategy.values())
+                .filter(s -> s != GetBufFileStrategy.AUTO)
+                .filter(s -> only.isEmpty() || java.util.Arrays.asList(only.split("\\s*,\\s*")).contains(s.name()));
+    }
+
+    /** Of {@link #strategies()}, those among {@code among}. */
+    static java.util.stream.Stream<GetBufFileStrategy> strategies(GetBufFileStrategy... among) {
+        java.util.List<GetBufFileStrategy> wanted = java.util.Arrays.asList(among);
+        return strategies().filter(wanted::contains);
+    }
+
     /** {@code loops} getbuf event loops with {@code config}. */
     static EventLoopGroup getbuf(int loops, GetBufIoHandlerConfig config) {
         return new MultiThreadIoEventLoopGroup(loops, GetBufIoHandler.newFactory(config));

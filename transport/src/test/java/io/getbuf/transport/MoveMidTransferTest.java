@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
@@ -62,7 +63,7 @@ class MoveMidTransferTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GetBufFileStrategy.class, mode = EnumSource.Mode.EXCLUDE, names = "AUTO")
+    @MethodSource("io.getbuf.transport.Fixtures#strategies")
     void aRegionMovedBetweenLoopsMidTransferArrivesExact(GetBufFileStrategy strategy) throws Exception {
         EventLoopGroup loops = Fixtures.getbuf(2, new GetBufIoHandlerConfig());
         EventLoop a = loops.next();
@@ -96,7 +97,13 @@ class MoveMidTransferTest {
                     from = to;
                 }
                 reader.channel.config().setAutoRead(true); // now at full speed
-                Fixtures.awaitAll(List.of(reader), 150);
+                try {
+                    Fixtures.awaitAll(List.of(reader), 150);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; the channel: " + child.eventLoop().submit(
+                            () -> ((GetBufSocketChannel) child).stateForTests()).get() + "; lent: " + Fixtures.lent(a)
+                            + " / " + Fixtures.lent(b), e);
+                }
                 Fixtures.assertSucceeded(writes);
             } finally {
                 server.close().sync();

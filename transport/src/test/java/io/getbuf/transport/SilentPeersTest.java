@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
@@ -71,7 +72,7 @@ class SilentPeersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GetBufFileStrategy.class, names = {"GET_BUF", "SPLICE", "READ_FIXED", "READ_FIXED_ZC"})
+    @MethodSource("strategies")
     void aSmallFileIsNotHeldUpByPeersThatNeverRead(GetBufFileStrategy strategy) throws Exception {
         // the default slots and chunks; pipes as few as the silent peers, so that they can take them all
         EventLoopGroup loops = Fixtures.getbuf(1, new GetBufIoHandlerConfig().setPipes(SILENT - 1, 256 * 1024));
@@ -141,6 +142,11 @@ class SilentPeersTest {
         } finally {
             Fixtures.shutdown(loops);
         }
+    }
+
+    static java.util.stream.Stream<GetBufFileStrategy> strategies() {
+        return Fixtures.strategies(GetBufFileStrategy.GET_BUF, GetBufFileStrategy.SPLICE, GetBufFileStrategy.READ_FIXED,
+                GetBufFileStrategy.READ_FIXED_ZC);
     }
 
     private static DefaultFileRegion region(Path file) {

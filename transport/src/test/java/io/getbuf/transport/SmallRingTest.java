@@ -66,11 +66,7 @@ class SmallRingTest {
     static Stream<Arguments> ringsAndStrategies() {
         List<Arguments> args = new ArrayList<>();
         for (int ring : new int[] {4, 5, 8}) {
-            for (GetBufFileStrategy s : GetBufFileStrategy.values()) {
-                if (s != GetBufFileStrategy.AUTO) {
-                    args.add(Arguments.of(ring, s));
-                }
-            }
+            Fixtures.strategies().forEach(s -> args.add(Arguments.of(ring, s)));
         }
         return args.stream();
     }
