@@ -139,9 +139,13 @@ static jfieldID region_transferred_field;
 static jfieldID file_channel_fd_field;
 static jfieldID file_descriptor_fd_field;
 
+static jclass file_channel_impl_class;
+
 /*
- * The fd behind a DefaultFileRegion's FileChannel (the region must be open), or -EBADF. Read
- * through JNI, which may see private fields without opening the JDK's packages to reflection.
+ * The fd behind a DefaultFileRegion's FileChannel (the region must be open), -EBADF when it has
+ * none, or -EOPNOTSUPP when the channel is not the JDK's own (FileChannelImpl): its fd field is
+ * that class's alone, and reading it from another object would be undefined. Read through JNI,
+ * which may see private fields without opening the JDK's packages to reflection.
  */
 static jint native_file_region_fd(JNIEnv *env, jclass clazz, jobject region)
 {
@@ -150,13 +154,13 @@ static jint native_file_region_fd(JNIEnv *env, jclass clazz, jobject region)
 
 	if (channel == NULL)
 		return -EBADF;
+	if (!(*env)->IsInstanceOf(env, channel, file_channel_impl_class))
+		return -EOPNOTSUPP;
 	descriptor = (*env)->GetObjectField(env, channel, file_channel_fd_field);
 	if (descriptor == NULL)
 		return -EBADF;
 	return (*env)->GetIntField(env, descriptor, file_descriptor_fd_field);
 }
-
-static jclass file_channel_impl_class;
 
 /* The fd behind a JDK FileChannel (open), or -EBADF (closed, or another implementation). */
 static jint native_file_channel_fd(JNIEnv *env, jclass clazz, jobject channel)

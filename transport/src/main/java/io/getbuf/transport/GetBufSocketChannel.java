@@ -556,6 +556,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 in.remove(cause);
                 return false;
             }
+            if (fd == NOT_THE_JDKS_FILE_CHANNEL) {
+                return scheduleFileRegion(in, region); // only its transferTo can be trusted: read and send
+            }
             t = fileTransfer = chooseStrategy(region, fd).newTransfer(fileTransferHost, region, fd);
         } else if (t.region != region || t.isEnded()) {
             // the previous transfer's last operations are still reporting back: released() goes on
@@ -565,11 +568,17 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         return !t.isEnded();
     }
 
-    /** Opens {@code region}'s file if need be and returns its fd. */
+    /** What {@link #openRegion} returns for a region over a FileChannel that is not the JDK's own. */
+    private static final int NOT_THE_JDKS_FILE_CHANNEL = -Native.ERRNO_EOPNOTSUPP;
+
+    /**
+     * Opens {@code region}'s file if need be and returns its fd, or {@link #NOT_THE_JDKS_FILE_CHANNEL}: another
+     * FileChannel implementation has no fd the transport may use, and the region goes by its {@code transferTo}.
+     */
     private static int openRegion(DefaultFileRegion region) throws IOException {
         region.open();
         int fd = Native.fileRegionFd(region);
-        if (fd < 0) {
+        if (fd < 0 && fd != NOT_THE_JDKS_FILE_CHANNEL) {
             throw Errors.newIOException("file descriptor of " + region, fd);
         }
         return fd;
@@ -599,6 +608,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         try {
             fd = openRegion(region);
         } catch (IOException e) {
+            return null;
+        }
+        if (fd == NOT_THE_JDKS_FILE_CHANNEL) {
             return null;
         }
         FileSendStrategy strategy = chooseStrategy(region, fd);
