@@ -442,6 +442,14 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 + connectOp + ", zero-copy references " + zeroCopySends.held();
     }
 
+    /** Releases the references the write in flight holds (once: the list is emptied). */
+    private void releaseWriting() {
+        for (int i = 0; i < writing.size(); i++) {
+            writing.get(i).release();
+        }
+        writing.clear();
+    }
+
     /** References zero-copy sends hold until their notifications (tests). */
     int zeroCopyReferences() {
         return zeroCopySends.held();
@@ -992,6 +1000,11 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         } catch (IOException | RuntimeException e) {
             // not connected (any more, NotYetConnectedException): nothing can wait on it
         }
+        // The write in flight reads none of its bytes any more (its send fails on the ended connection, as does a
+        // send still queued): its buffers go back now, before the outbound buffer fails the write's promise, so that
+        // a writer finds its buffer its own again when the promise completes. Zero-copy sends keep theirs: the
+        // socket's queued segments still point at that memory until their notification.
+        releaseWriting();
     }
 
     @Override
@@ -1338,10 +1351,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 return;
             }
             writeOp = 0;
-            for (int i = 0; i < writing.size(); i++) {
-                writing.get(i).release();
-            }
-            writing.clear();
+            releaseWriting();
             written(res);
         }
 
