@@ -25,6 +25,9 @@ final class FaultInjector {
             Native.ERRNO_EBUSY, Native.ERRNO_EAGAIN, Native.ERRNO_ENOMEM, Native.ERRNO_EINTR,
     };
 
+    /** A provided-buffer group id no ring registers: a recv from it finds no buffer (-ENOBUFS). */
+    static final short NO_BUFFER_GROUP = 0x7ffe;
+
     private final SplittableRandom random;
     /** A chain finds the SQ too full for it when it starts (it must submit what is queued first). */
     double sqFull;
@@ -38,6 +41,8 @@ final class FaultInjector {
     double bufferRingEmpty;
     /** An accept fails with -EMFILE (the accepted connection is closed). */
     double acceptEmfile;
+    /** A transfer woken by a pool, or a registered-buffer allocation served from the waiting line, throws. */
+    double wakeFails;
 
     private long injected;
 
@@ -53,6 +58,7 @@ final class FaultInjector {
         partialBufferUpdate = p;
         bufferRingEmpty = p;
         acceptEmfile = p;
+        wakeFails = p;
         return this;
     }
 
@@ -76,6 +82,8 @@ final class FaultInjector {
     /** {@code io_uring_enter}, or one of the errors the kernel answers when it takes nothing. */
     int enter(Ring ring, int minComplete) {
         if (chance(enterRefused)) {
+            // the queued SQEs are published, as the real call does before the kernel refuses to take them
+            ring.publish();
             return -ENTER_ERRORS[random.nextInt(ENTER_ERRORS.length)];
         }
         return ring.submit(minComplete);
@@ -101,5 +109,21 @@ final class FaultInjector {
 
     boolean acceptEmfile() {
         return chance(acceptEmfile);
+    }
+
+    /** Throws, as a bug in whatever a pool's wake-up runs would. */
+    void maybeFailWake(String where) {
+        if (chance(wakeFails)) {
+            throw new InjectedFault("injected failure in " + where);
+        }
+    }
+
+    /** What an injected failure throws. */
+    static final class InjectedFault extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InjectedFault(String message) {
+            super(message);
+        }
     }
 }

@@ -135,7 +135,17 @@ final class FileReads implements GetBufIoHandle {
 
     private void serveWaiting() {
         Read r;
-        while ((r = waitingForSlot.peekFirst()) != null && submitGetBuf(r)) {
+        while ((r = waitingForSlot.peekFirst()) != null) {
+            boolean submitted;
+            try {
+                submitted = submitGetBuf(r);
+            } catch (Throwable t) {
+                fail(r, t); // this read's failure, not the releaser's
+                submitted = true;
+            }
+            if (!submitted) {
+                return;
+            }
             waitingForSlot.pollFirst();
         }
     }

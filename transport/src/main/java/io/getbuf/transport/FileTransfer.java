@@ -148,6 +148,10 @@ abstract class FileTransfer {
 
     private void resumeGuarded() {
         try {
+            FaultInjector faults = home.faults;
+            if (faults != null) {
+                faults.maybeFailWake("a transfer's resume");
+            }
             resume();
         } catch (Throwable t) {
             // a failure of this transfer must not reach whoever gave the resource back (another channel, the loop)

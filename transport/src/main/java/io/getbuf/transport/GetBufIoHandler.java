@@ -250,7 +250,12 @@ public final class GetBufIoHandler implements IoHandler {
         // One io_uring_enter per iteration: it submits what the previous iteration queued (the
         // SQEs that completions and tasks produced) and, when the loop may block, waits.
         // Registered-buffer slots released since the last iteration are emptied first, in one batch.
-        fileStrategies.flushTableUpdates();
+        try {
+            fileStrategies.flushTableUpdates();
+        } catch (Throwable t) {
+            // a loop never dies of one waiter's error
+            logger.warn("emptying registered-buffer slots failed", t);
+        }
         if (!cq.hasCompletions() && deferred.isEmpty() && context.canBlock()) {
             armEventFdRead();
             long deadline = context.deadlineNanos();

@@ -109,6 +109,11 @@ public final class GetBufServerSocketChannel extends AbstractGetBufChannel imple
 
         @Override
         void acceptComplete(int res, int flags) {
+            FaultInjector faults = handler().faults;
+            if (res >= 0 && faults != null && faults.acceptEmfile()) {
+                Native.close(res); // as if the process had had no descriptor left for it
+                res = -EMFILE;
+            }
             boolean last = (flags & Native.IORING_CQE_F_MORE) == 0;
             if (last) {
                 readOp = 0;

@@ -911,7 +911,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             // a single recv honours the allocator's size guess; a multishot one takes what comes
             int len = readMultishot ? 0 : Math.max(1, Math.min(handle.guess(), ring.bufferSize()));
             handle.attemptedBytesRead(len);
-            readOp = registration.submit(ops.recvBufferRing(socket.intValue(), ring.groupId(), readMultishot,
+            readOp = registration.submit(ops.recvBufferRing(socket.intValue(), groupToReadFrom(ring), readMultishot,
                     len, !readMultishot && socketEmpty, DATA_READ));
             return;
         }
@@ -938,6 +938,12 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             readOp = registration.submit(ops.recv(socket.intValue(), addr, buf.writableBytes(), socketEmpty,
                     DATA_READ));
         }
+    }
+
+    /** The ring's buffer group; a group that does not exist when a fault injector empties the ring (-ENOBUFS). */
+    private short groupToReadFrom(BufferRing ring) {
+        FaultInjector faults = handler().faults;
+        return faults != null && faults.bufferRingEmpty() ? FaultInjector.NO_BUFFER_GROUP : ring.groupId();
     }
 
     /** Ends the current read loop early; the pipeline hears of it only if the loop delivered bytes. */

@@ -27,6 +27,8 @@ import java.util.TreeSet;
  * iteration ({@link #flushUpdates}), consecutive slots in one {@code IORING_REGISTER_BUFFERS_UPDATE}. Event loop only.
  */
 final class RegisteredBufferTable {
+    private static final io.netty.util.internal.logging.InternalLogger logger =
+            io.netty.util.internal.logging.InternalLoggerFactory.getInstance(RegisteredBufferTable.class);
     private static final int MAX_UPDATE_RUN = 64;
 
     private final int ringFd;
@@ -205,7 +207,13 @@ final class RegisteredBufferTable {
         Runnable next;
         // a waiter may not take one (its transfer ended meanwhile): go on until the slots are taken
         while (!emptySlots.isEmpty() && (next = slotWaiters.pollFirst()) != null) {
-            next.run();
+            try {
+                next.run();
+            } catch (Throwable t) {
+                // the waiter's failure is its own: not the releasing channel's, nor the loop's (this runs inside
+                // IoHandler.run too); waiters report their own failures, this is the last line
+                logger.warn("a waiter for a registered-buffer slot failed", t);
+            }
         }
     }
 

@@ -169,7 +169,21 @@ final class RegisteredByteBufAllocator implements RegisteredBufferTable.IdleSlot
             return;
         }
         for (Iterator<Request> it = waiting.iterator(); it.hasNext(); ) {
-            if (!serve(it.next())) {
+            Request r = it.next();
+            boolean served;
+            try {
+                FaultInjector faults = table.faults;
+                if (faults != null) {
+                    faults.maybeFailWake("a waiting registered-buffer allocation");
+                }
+                served = serve(r);
+            } catch (Throwable t) {
+                // the request's failure is its own: whoever released the buffer that woke it (another channel's
+                // completion, the loop's batch of slot updates) goes on
+                r.promise.tryFailure(t);
+                served = true;
+            }
+            if (!served) {
                 break;
             }
             it.remove();

@@ -202,6 +202,76 @@ final class Fixtures {
         }
     }
 
+    /** The byte at {@code offset} of the stream {@code seed} names (the same for every caller). */
+    static byte streamByte(long seed, long offset) {
+        long z = seed * 0x9E3779B97F4A7C15L + (offset >>> 3) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 31)) * 0x94D049BB133111EBL;
+        return (byte) (z >>> (8 * (offset & 7)));
+    }
+
+    /**
+     * An NIO client that sends {@code size} bytes of stream {@code seed} to an echo server and checks that what comes
+     * back is the same stream, byte by byte; {@link #received} completes with the count once all came back.
+     */
+    static final class EchoStream extends ChannelInboundHandlerAdapter {
+        final long sent;
+        final CompletableFuture<Long> received = new CompletableFuture<>();
+        private final long seed;
+        private long at;
+
+        private EchoStream(long size, long seed) {
+            this.sent = size;
+            this.seed = seed;
+        }
+
+        static EchoStream run(EventLoopGroup clients, SocketAddress server, long size, long seed)
+                throws InterruptedException {
+            EchoStream echo = new EchoStream(size, seed);
+            Channel ch = new Bootstrap().group(clients).channel(NioSocketChannel.class).handler(echo)
+                    .connect(server).sync().channel();
+            ch.eventLoop().execute(() -> {
+                for (long off = 0; off < size; ) {
+                    int n = (int) Math.min(16 * 1024, size - off);
+                    ByteBuf b = ch.alloc().buffer(n);
+                    for (int i = 0; i < n; i++) {
+                        b.writeByte(streamByte(seed, off + i));
+                    }
+                    ch.write(b);
+                    off += n;
+                }
+                ch.flush();
+            });
+            echo.received.whenComplete((n, t) -> ch.close());
+            return echo;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            try {
+                while (buf.isReadable()) {
+                    byte b = buf.readByte();
+                    if (b != streamByte(seed, at)) {
+                        received.completeExceptionally(new AssertionError("echoed byte " + at + " is " + b
+                                + ", expected " + streamByte(seed, at)));
+                        return;
+                    }
+                    at++;
+                }
+            } finally {
+                buf.release();
+            }
+            if (at == sent) {
+                received.complete(at);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            received.completeExceptionally(new AssertionError("closed after " + at + " of " + sent + " bytes"));
+        }
+    }
+
     /** Connects a {@link Reader} of {@code size} bytes to {@code server}. */
     static Reader connect(EventLoopGroup clients, SocketAddress server, long size, ByteAt expected, Pace pace)
             throws InterruptedException {

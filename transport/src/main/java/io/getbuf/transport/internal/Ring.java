@@ -157,6 +157,14 @@ public final class Ring implements AutoCloseable {
         return Native.ioUringEnter(fd, toSubmit, minComplete, flags, 0, 0);
     }
 
+    /**
+     * Publishes what was queued without entering the kernel: what an {@code io_uring_enter} that took none of it
+     * leaves behind (tests: an injected -EBUSY); the next {@link #submit} submits it.
+     */
+    public void publish() {
+        sq.flush();
+    }
+
     /** True when the kernel holds completions that did not fit the CQ (IORING_FEAT_NODROP). */
     public boolean cqOverflowed() {
         return (sq.flags() & Native.IORING_SQ_CQ_OVERFLOW) != 0;
