@@ -68,8 +68,9 @@ final class FileServerInitializer extends ChannelInitializer<Channel> {
                 stats.bytesReadCounter());
         ch.pipeline().addLast(
                 deadlines,
-                // observeOutput: a slow reader that is still taking the file is not idle
-                new IdleStateHandler(true, 0, options.sendTimeoutMillis, 0, TimeUnit.MILLISECONDS),
+                // observeOutput: a slow reader that is still taking the file is not idle; half the send timeout:
+                // HttpFileHandler acts on the second event in a row without progress
+                new IdleStateHandler(true, 0, Math.max(1, options.sendTimeoutMillis / 2), 0, TimeUnit.MILLISECONDS),
                 new HttpServerCodec(limits),
                 new FlowControlHandler(),
                 new HttpFileHandler(service, stats, accessLog, deadlines, options.maxPipelined));

@@ -239,8 +239,11 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            if (responsesInFlight > 0) {
-                ctx.close(); // a response did not move for the send timeout: the reader stopped reading
+            // The first event after a write comes half a send timeout after it whether or not output moved since
+            // (IdleStateHandler only notes the state then): a response queued on a connection idle until now would
+            // be dropped the moment it starts. A later one means nothing moved for another half: the reader stopped.
+            if (responsesInFlight > 0 && !((IdleStateEvent) evt).isFirst()) {
+                ctx.close();
             }
         } else {
             ctx.fireUserEventTriggered(evt);
@@ -251,5 +254,8 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // a reset by the peer, or a file that shrank under a transfer: the connection cannot go on
         ctx.close();
+        if (!(cause instanceof java.io.IOException)) {
+            ctx.fireExceptionCaught(cause); // a bug: Netty logs what reaches the end of the pipeline
+        }
     }
 }
