@@ -48,7 +48,29 @@ final class Fds {
     private static boolean jvmOwned(String target) {
         String t = target.endsWith(" (deleted)") ? target.substring(0, target.length() - 10) : target;
         return t.endsWith(".jar") || t.endsWith(".zip") || t.equals("/dev/random") || t.equals("/dev/urandom")
-                || (JAVA_HOME != null && t.startsWith(JAVA_HOME));
+                || (JAVA_HOME != null && t.startsWith(JAVA_HOME)) || isAttachListener(t);
+    }
+
+    /**
+     * The JVM's attach listener ({@code .java_pid<pid>}, a UNIX socket it keeps once an agent attached: Jazzer's,
+     * when a fuzz test runs).
+     */
+    private static boolean isAttachListener(String target) {
+        if (!target.startsWith("socket:[")) {
+            return false;
+        }
+        String inode = target.substring("socket:[".length(), target.length() - 1);
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 8 && f[6].equals(inode) && f[7].contains(".java_pid")) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 
     /**
