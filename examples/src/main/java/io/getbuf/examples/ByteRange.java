@@ -81,7 +81,8 @@ final class ByteRange {
         ByteRange current = ranges.get(0);
         for (int i = 1; i < ranges.size(); i++) {
             ByteRange next = ranges.get(i);
-            if (next.first <= current.last + 1 + MERGE_GAP) {
+            // both positions are >= 0: the difference cannot overflow where last + 1 + gap could
+            if (next.first - current.last <= 1 + MERGE_GAP) {
                 current = new ByteRange(current.first, Math.max(current.last, next.last));
             } else {
                 merged.add(current);
