@@ -5,18 +5,21 @@
 # sampled every second. Writes benchmarks/results/soak-DATE.{md,tsv,svg}; exits non-zero when a response was wrong,
 # a resource did not come back, or Netty reported a leak. See examples/src/test/java/io/getbuf/examples/Soak.java.
 #
-#   benchmarks/run-soak.sh [--seconds N] [--idle N]      (default 600 s, 2000 idle connections)
+#   benchmarks/run-soak.sh [--seconds N] [--idle N] [--strategy S]
+#                          (default 600 s, 2000 idle connections, AUTO; S: a GetBufFileStrategy)
 #
 # The build runs the same soak for 60 s with 500 idle connections (SoakTest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=600
 idle=2000
+strategy=AUTO
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --idle) idle="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --strategy) strategy="$2"; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "run-soak.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -30,7 +33,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
 java -Xmx2g -Dio.netty.leakDetection.level=paranoid -cp "$cp" io.getbuf.examples.Soak "$seconds" \
-    benchmarks/results "$idle" 2>&1 | tee "$out" || status=$?
+    benchmarks/results "$idle" "$strategy" 2>&1 | tee "$out" || status=$?
 if grep -q "LEAK:" "$out"; then
   echo "run-soak.sh: Netty reported a leak" >&2
   status=1

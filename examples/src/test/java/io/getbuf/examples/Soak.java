@@ -881,7 +881,8 @@ final class Soak {
     }
 
     /**
-     * {@code Soak [seconds [outputDir [idleConnections]]]}: runs, writes soak-DATE.{md,tsv,svg} there, exits 1 on
+     * {@code Soak [seconds [outputDir [idleConnections [strategy]]]]}: runs, writes soak-DATE.{md,tsv,svg} there,
+     * exits 1 on
      * failure.
      */
     public static void main(String[] args) throws Exception {
@@ -891,6 +892,9 @@ final class Soak {
         }
         if (args.length > 2) {
             c.idleConnections = Integer.parseInt(args[2]);
+        }
+        if (args.length > 3) {
+            c.strategy = args[3];
         }
         Path out = Path.of(args.length > 1 ? args[1] : ".");
         Path work = Files.createTempDirectory("getbuf-soak-");
