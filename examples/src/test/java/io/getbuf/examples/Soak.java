@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The file server under a bounded, loopback-only mix of everything a public server meets, while its files are
  * deployed: thousands of idle keep-alive connections, clients fetching whole files, pipelined range and conditional
  * requests, slow readers, clients that reset mid-response, clients that connect and never send; meanwhile files are
- * replaced by rename and truncated in place. Every response is checked against the version its ETag names (the
+ * replaced by rename, truncated in place, and one is deleted and deployed again. Every response is checked against the version its ETag names (the
  * deployer registers each version's ETag, computed from the file's inode, mtime and size as the server does, before
  * the version can be seen). Connections, descriptors, registered-buffer slots in use, pipes, direct memory, heap and
  * RSS are sampled every second. It passes when no response was wrong and, after the load stops, connections, fds,
@@ -54,6 +54,9 @@ final class Soak {
     static final int KIB = 1024;
     private static final int FILES = 8;
     private static final int TRUNCATED_FILES = 2;
+    /** One more file that the deployer deletes and deploys again: 404 while it is away. */
+    private static final int DELETED_FILE = FILES + TRUNCATED_FILES;
+    private static final int ALL_FILES = DELETED_FILE + 1;
     private static final int BIG_SIZE = 4 * 1024 * KIB;
     /** Direct memory a pooled allocator may keep after the load (its arenas' chunks), besides the JVM's own. */
     private static final long DIRECT_SLACK = 16L * 1024 * KIB;
@@ -119,6 +122,8 @@ final class Soak {
     private final Map<Long, List<Long>> truncatedAt = new ConcurrentHashMap<>(); // file << 40 | version -> lengths
     private final LongAdder zeroedByTruncation = new LongAdder();
     private final LongAdder cutWithTruncatedNeighbour = new LongAdder();
+    private final LongAdder deletions = new LongAdder();
+    private final LongAdder notFoundWhileDeleted = new LongAdder();
     private final Map<String, long[]> truncatedByInodeAndSize = new ConcurrentHashMap<>();
     private final LongAdder responses = new LongAdder();
     private final LongAdder cutByTruncation = new LongAdder();
@@ -137,11 +142,11 @@ final class Soak {
     }
 
     private static String name(int file) {
-        return file < FILES ? "f" + file + ".bin" : "t" + (file - FILES) + ".bin";
+        return file < FILES ? "f" + file + ".bin" : file == DELETED_FILE ? "d0.bin" : "t" + (file - FILES) + ".bin";
     }
 
     private static boolean truncatable(int file) {
-        return file >= FILES;
+        return file >= FILES && file != DELETED_FILE;
     }
 
     /** Version {@code v} of file {@code f}: its own bytes, 1 KiB to 256 KiB. */
@@ -205,7 +210,7 @@ final class Soak {
     }
 
     Result run() throws Exception {
-        for (int f = 0; f < FILES + TRUNCATED_FILES; f++) {
+        for (int f = 0; f < ALL_FILES; f++) {
             deploy(f);
         }
         byte[] big = new byte[BIG_SIZE];
@@ -277,6 +282,8 @@ final class Soak {
         c.put("wrong responses", (long) result.wrong.size());
         c.put("deploys by rename", deploys.sum());
         c.put("truncations in place", truncations.sum());
+        c.put("deletions", deletions.sum());
+        c.put("404 for the deleted file while it was away", notFoundWhileDeleted.sum());
         c.put("responses cut short by a truncation in place (allowed)", cutByTruncation.sum());
         c.put("responses with a truncated page's tail zeroed in flight (zero-copy, allowed)", zeroedByTruncation.sum());
         c.put("pipelined responses cut short by the reset after a truncated neighbour failed (allowed)",
@@ -423,7 +430,13 @@ final class Soak {
 
     private void deployerStep(SplittableRandom r) throws Exception {
         Thread.sleep(20 + r.nextInt(120));
-        if (r.nextInt(5) == 0) {
+        if (r.nextInt(8) == 0) {
+            if (Files.deleteIfExists(root.resolve(name(DELETED_FILE)))) {
+                deletions.increment();
+            } else {
+                deploy(DELETED_FILE);
+            }
+        } else if (r.nextInt(5) == 0) {
             truncate(FILES + r.nextInt(TRUNCATED_FILES));
         } else {
             deploy(r.nextInt(FILES));
@@ -439,7 +452,7 @@ final class Soak {
     }
 
     private boolean fetch(InputStream in, OutputStream out, SplittableRandom r) throws Exception {
-        int file = r.nextInt(FILES + TRUNCATED_FILES);
+        int file = r.nextInt(ALL_FILES);
         send(out, "/" + name(file));
         return check(RawResponse.read(in, false), file, null, null);
     }
@@ -453,7 +466,7 @@ final class Soak {
         StringBuilder all = new StringBuilder();
         List<String> etags = new ArrayList<>(versions.keySet());
         for (int i = 0; i < n; i++) {
-            files[i] = r.nextInt(FILES + TRUNCATED_FILES);
+            files[i] = r.nextInt(ALL_FILES);
             List<String> headers = new ArrayList<>();
             switch (r.nextInt(4)) {
                 case 0:
@@ -652,6 +665,10 @@ final class Soak {
         }
         responses.increment();
         String etag = r.header("etag");
+        if (r.status == 404 && file == DELETED_FILE) {
+            notFoundWhileDeleted.increment();
+            return true;
+        }
         if (r.status == 304) {
             if (ifNoneMatch == null || !ifNoneMatch.equals(etag)) {
                 result.wrong.add(what + ": 304 for " + etag);
