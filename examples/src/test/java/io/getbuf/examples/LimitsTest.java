@@ -259,16 +259,7 @@ class LimitsTest {
     @Test
     void aStuckAccessLogDoesNotStallTheServer() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        PrintStream stuck = new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-            }
-        }, true);
+        PrintStream stuck = stuckUntil(release);
         TestSite site = TestSite.create(dir);
         AccessLog log = new AccessLog(stuck);
         try {
@@ -286,16 +277,7 @@ class LimitsTest {
         }
         // and through a server: every response arrives while the log's output is stuck
         CountDownLatch release2 = new CountDownLatch(1);
-        PrintStream stuck2 = new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                try {
-                    release2.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-            }
-        }, true);
+        PrintStream stuck2 = stuckUntil(release2);
         FileServer fs = FileServer.start(ServerOptions.of("--transport", "getbuf", "--port", "0", "--threads", "1",
                 "--access-log"), site.root, stuck2);
         try (Socket s = new Socket("127.0.0.1", fs.address().getPort())) {
@@ -311,6 +293,20 @@ class LimitsTest {
             release2.countDown();
             fs.stop();
         }
+    }
+
+    /** An output that blocks every write until {@code release} (30 s at most): a pipe no one reads. */
+    private static PrintStream stuckUntil(CountDownLatch release) {
+        return new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+        }, true);
     }
 
     private static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

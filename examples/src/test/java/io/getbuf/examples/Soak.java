@@ -14,7 +14,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -380,13 +379,7 @@ final class Soak {
     }
 
     private static Object call(Object target, Class<?> type, String name, Object... args) throws Exception {
-        for (Method m : type.getDeclaredMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
-                m.setAccessible(true);
-                return m.invoke(target, args);
-            }
-        }
-        throw new NoSuchMethodException(type.getName() + '.' + name);
+        return GetBufFileServerTest.call(target, type, name, args);
     }
 
     private interface Step {
