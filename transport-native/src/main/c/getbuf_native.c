@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "getbuf_files.h"
 #include "getbuf_ring.h"
 #include "netty_jni_util.h"
 #include "netty_unix.h"
@@ -281,11 +282,17 @@ static jint getbuf_native_load(JNIEnv *env, const char *package_prefix)
 		netty_unix_unregister(env, package_prefix);
 		return JNI_ERR;
 	}
+	if (getbuf_files_load(env, package_prefix) != 0) {
+		netty_jni_util_unregister_natives(env, package_prefix, NATIVE_CLASS);
+		netty_unix_unregister(env, package_prefix);
+		return JNI_ERR;
+	}
 	return NETTY_JNI_UTIL_JNI_VERSION;
 }
 
 static void getbuf_native_unload(JNIEnv *env)
 {
+	getbuf_files_unload(env);
 	if (file_channel_impl_class != NULL) {
 		(*env)->DeleteGlobalRef(env, file_channel_impl_class);
 		file_channel_impl_class = NULL;

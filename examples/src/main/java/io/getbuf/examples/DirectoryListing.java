@@ -3,17 +3,13 @@
  */
 package io.getbuf.examples;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The HTML page of a directory's entries (with {@code --list}): sorted by name, directories marked with a trailing
- * {@code /}, hidden names left out as the server would refuse them anyway. Names are HTML-escaped for the text and
+ * The HTML page of a directory's entries (with {@code --list}), read from the directory that was opened beneath the
+ * root: sorted by name, directories marked with a trailing {@code /}, hidden names left out as the server would refuse
+ * them anyway. Names are HTML-escaped for the text and
  * percent-encoded for the links, so that any file name is safe to show and to follow.
  */
 final class DirectoryListing {
@@ -23,18 +19,11 @@ final class DirectoryListing {
     private DirectoryListing() {
     }
 
-    /** The page for {@code directory}, shown at {@code urlPath} (the decoded request path, ending in '/'). */
-    static String render(Path directory, String urlPath) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (!SiteRoot.isHidden(name)) {
-                    names.add(Files.isDirectory(entry) ? name + '/' : name);
-                }
-            }
-        }
-        names.sort(null);
+    /**
+     * The page listing {@code names} (sorted, hidden ones already left out, directories ending in '/'), shown at
+     * {@code urlPath} (the decoded request path, ending in '/').
+     */
+    static String render(List<String> names, String urlPath) {
         String title = "Index of " + escapeHtml(urlPath);
         StringBuilder html = new StringBuilder(256 + names.size() * 64)
                 .append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(title)

@@ -9,6 +9,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 
 import java.io.IOException;
@@ -32,18 +33,25 @@ final class FileServer {
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final ServerStats stats = new ServerStats();
-    private OpenFileCache files; // set once, in the constructor
+    private final SiteRoot site;
+    private final FileCache files;
+    private final AccessLog accessLog; // null: none
+    private final FileServerInitializer initializer;
     private String summary; // set by the first stop()
 
-    private FileServer(ServerOptions options, SiteRoot site, PrintStream accessLogOut) throws InterruptedException {
+    private FileServer(ServerOptions options, SiteRoot site, ContentTypes types, PrintStream accessLogOut)
+            throws InterruptedException {
         this.transport = options.transport;
         this.strategy = options.strategy;
+        this.site = site;
         this.root = site.path();
+        files = new FileCache(site, TimeUnit.MILLISECONDS.toNanos(options.cacheMillis), options.cacheEntries);
+        accessLog = options.accessLog ? new AccessLog(accessLogOut) : null;
         group = new MultiThreadIoEventLoopGroup(options.threads, transport.newIoHandlerFactory());
         boolean bound = false;
         try {
-            files = new OpenFileCache(site, TimeUnit.MILLISECONDS.toNanos(options.cacheMillis));
-            FileService service = new FileService(files, options.list);
+            FileService service = new FileService(files, options, types);
+            initializer = new FileServerInitializer(service, stats, accessLog, options);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannelClass())
@@ -51,8 +59,9 @@ final class FileServer {
                     // HttpFileHandler asks for each request (FlowControlHandler), see there
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new FileServerInitializer(service, stats,
-                            options.accessLog ? new AccessLog(accessLogOut) : null));
+                    // what one read may take of a client's pipelined requests: a small, fixed amount
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(options.readBuffer))
+                    .childHandler(initializer);
             if (transport == Transport.GETBUF) {
                 bootstrap.childOption(GetBufChannelOption.FILE_STRATEGY, strategy);
             }
@@ -61,6 +70,11 @@ final class FileServer {
         } finally {
             if (!bound) {
                 group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                files.close();
+                site.close();
+                if (accessLog != null) {
+                    accessLog.close();
+                }
             }
         }
     }
@@ -77,7 +91,15 @@ final class FileServer {
             throw new IllegalStateException("the " + options.transport + " transport cannot run here: "
                     + unavailable, unavailable);
         }
-        return new FileServer(options, new SiteRoot(root), out);
+        ContentTypes types = ContentTypes.load(options.mimeTypes != null ? options.mimeTypes
+                : java.nio.file.Paths.get(ServerOptions.DEFAULT_MIME_TYPES), options.mimeTypes != null);
+        SiteRoot site = new SiteRoot(root, options.followSymlinks);
+        try {
+            return new FileServer(options, site, types, out);
+        } catch (RuntimeException | InterruptedException e) {
+            site.close();
+            throw e;
+        }
     }
 
     InetSocketAddress address() {
@@ -100,6 +122,26 @@ final class FileServer {
     /** Bytes of files sent so far per way of sending, as the summary counts them (getbuf: per strategy). */
     Map<String, Long> fileBytes() {
         return stats.fileBytes(transport, group);
+    }
+
+    /** The open-file cache (tests). */
+    FileCache files() {
+        return files;
+    }
+
+    /** Counters (tests). */
+    ServerStats stats() {
+        return stats;
+    }
+
+    /** Connections open now. */
+    int connections() {
+        return initializer.connections();
+    }
+
+    /** Whether requests' paths are opened with openat2 (else the openat walk). */
+    boolean usesOpenat2() {
+        return site.usesOpenat2();
     }
 
     /** Responses sent completely so far. */
@@ -128,6 +170,13 @@ final class FileServer {
             group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .await(2 * SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             files.close();
+            site.close();
+            if (accessLog != null) {
+                accessLog.close();
+                if (accessLog.dropped() > 0) {
+                    summary += "; access log lines dropped (output too slow): " + accessLog.dropped();
+                }
+            }
         }
         return summary;
     }

@@ -3,6 +3,7 @@
  */
 package io.getbuf.examples;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,8 +13,8 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.DecoderResultProvider;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -34,17 +35,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One connection's requests, in order: answers each with what {@link FileService} decides, writing the header and
- * then the file as a {@link DefaultFileRegion} (the transport sends it without copying through the JVM heap).
+ * then the body, the file's bytes as {@link DefaultFileRegion}s (the transport sends them without copying through
+ * the JVM heap).
  *
- * <p>The channel runs with AUTO_READ off behind a {@link io.netty.handler.flow.FlowControlHandler}, so requests
- * arrive one per {@code read()}: a client pipelining thousands of requests gets at most
- * {@link #MAX_RESPONSES_IN_FLIGHT} responses (and open files) queued before the server stops reading until they are
- * sent. Requests the decoder refused (line or headers too long, malformed) are answered and the connection closed
- * without reading further, as is every request that carries a body (GET and HEAD have none; reading one to find the
- * next request is not worth it).
+ * <p>The channel runs with AUTO_READ off behind a {@link io.netty.handler.flow.FlowControlHandler}, reading a fixed
+ * small buffer at a time, so requests arrive one per {@code read()}: a client pipelining thousands of requests gets
+ * at most {@code maxPipelined} responses (and open files) queued before the server stops reading until they are
+ * sent, and the server holds no more of its requests than one read. Requests the decoder refused (line or headers
+ * too long, malformed) are answered and the connection closed without reading further, as is every request that
+ * carries a body (GET and HEAD have none; reading one to find the next request is not worth it; a client that sent
+ * {@code Expect: 100-continue} gets the final answer instead of a 100, which RFC 9110 allows).
  */
 final class HttpFileHandler extends ChannelInboundHandlerAdapter {
-    static final int MAX_RESPONSES_IN_FLIGHT = 16;
     static final String SERVER_NAME = "getbuf-file-server";
     /** How long a connection being closed waits for the client to close first (see closeAfterResponse). */
     static final long LINGER_MILLIS = 2000;
@@ -52,15 +54,20 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
     private final FileService service;
     private final ServerStats stats;
     private final AccessLog accessLog; // null: no log
+    private final Deadlines deadlines;
+    private final int maxPipelined;
     private int responsesInFlight;
     private boolean readWhenSent; // the next request waits for a response to be sent
     private boolean closing; // a response said Connection: close; ignore anything after it
     private boolean awaitingMessage; // asked for a message and none came yet
 
-    HttpFileHandler(FileService service, ServerStats stats, AccessLog accessLog) {
+    HttpFileHandler(FileService service, ServerStats stats, AccessLog accessLog, Deadlines deadlines,
+                    int maxPipelined) {
         this.service = service;
         this.stats = stats;
         this.accessLog = accessLog;
+        this.deadlines = deadlines;
+        this.maxPipelined = maxPipelined;
     }
 
     @Override
@@ -77,6 +84,7 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (msg instanceof HttpRequest) {
+                deadlines.requestReceived();
                 request(ctx, (HttpRequest) msg);
             } else if (msg instanceof DecoderResultProvider
                     && ((DecoderResultProvider) msg).decoderResult().isFailure()) {
@@ -137,21 +145,25 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
         long bodyBytes = head ? 0 : reply.bodyBytes();
         responsesInFlight++;
         ctx.write(response);
-        ChannelFuture sent;
-        if (reply.text != null) {
-            // for HEAD the codec drops the body and keeps its Content-Length
-            sent = ctx.writeAndFlush(new DefaultLastHttpContent(reply.textBuffer()));
-        } else if (reply.file != null) {
-            long length = reply.length;
-            ctx.write(reply.file.region(reply.offset, length)).addListener(f -> {
-                if (f.isSuccess()) {
-                    stats.fileRegionSent(length);
+        try {
+            if (!head) {
+                for (Object part : reply.body) {
+                    if (part instanceof byte[]) {
+                        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer((byte[]) part)));
+                    } else {
+                        long[] slice = (long[]) part;
+                        ctx.write(reply.file.region(slice[0], slice[1])).addListener(f -> {
+                            if (f.isSuccess()) {
+                                stats.fileRegionSent(slice[1]);
+                            }
+                        });
+                    }
                 }
-            });
-            sent = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else {
-            sent = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        } finally {
+            reply.release(); // each region holds its own reference
         }
+        ChannelFuture sent = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         int status = reply.status.code();
         sent.addListener(f -> {
             responsesInFlight--;
@@ -165,9 +177,14 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
             stats.responseSent();
             if (!keepAlive) {
                 closeAfterResponse(ctx);
-            } else if (readWhenSent) {
+                return;
+            }
+            if (readWhenSent) {
                 readWhenSent = false;
                 read(ctx);
+            }
+            if (responsesInFlight == 0) {
+                deadlines.idle();
             }
         });
     }
@@ -195,7 +212,7 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void readNextRequest(ChannelHandlerContext ctx) {
-        if (responsesInFlight < MAX_RESPONSES_IN_FLIGHT) {
+        if (responsesInFlight < maxPipelined) {
             read(ctx);
         } else {
             readWhenSent = true;
@@ -222,7 +239,12 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            ctx.close(); // neither request nor response moved for the idle timeout
+            // The first event after a write comes half a send timeout after it whether or not output moved since
+            // (IdleStateHandler only notes the state then): a response queued on a connection idle until now would
+            // be dropped the moment it starts. A later one means nothing moved for another half: the reader stopped.
+            if (responsesInFlight > 0 && !((IdleStateEvent) evt).isFirst()) {
+                ctx.close();
+            }
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -232,5 +254,8 @@ final class HttpFileHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // a reset by the peer, or a file that shrank under a transfer: the connection cannot go on
         ctx.close();
+        if (!(cause instanceof java.io.IOException)) {
+            ctx.fireExceptionCaught(cause); // a bug: Netty logs what reaches the end of the pipeline
+        }
     }
 }

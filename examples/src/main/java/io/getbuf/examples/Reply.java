@@ -3,37 +3,36 @@
  */
 package io.getbuf.examples;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * What {@link FileService} decided to answer, before it is written: a status, headers, and at most one body, either
- * generated text or a slice of an open file (sent as a FileRegion). Content-Length is always set, and for HEAD is
- * that of the body a GET would get.
+ * What {@link FileService} decided to answer, before it is written: a status, headers, and a body of generated text
+ * and slices of one open file (each slice sent as a FileRegion), in order. Content-Length is always set, and for
+ * HEAD is that of the body a GET would get. A reply with file slices owns one reference to the file, which the
+ * writer ({@link HttpFileHandler}) releases once the regions (which hold their own) are written, or on HEAD.
  */
 final class Reply {
     private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
+    private static final String CRLF = "\r\n";
 
     final HttpResponseStatus status;
     final HttpHeaders headers = new DefaultHttpHeaders();
-    final byte[] text; // generated body, or null
-    final OpenFile file; // open file whose bytes [offset, offset + length) are the body (a reference), or null
-    final long offset;
-    final long length;
+    /** byte[] (text) or long[] {offset, length} (bytes of {@link #file}), in the order they are sent. */
+    final List<Object> body = new ArrayList<>(1);
+    final CachedFile file; // a reference this reply owns, or null
+    private long bodyBytes;
 
-    private Reply(HttpResponseStatus status, byte[] text, OpenFile file, long offset, long length) {
+    private Reply(HttpResponseStatus status, CachedFile file) {
         this.status = status;
-        this.text = text;
         this.file = file;
-        this.offset = offset;
-        this.length = length;
     }
 
     /** A status with a one-line explanation as its body. */
@@ -43,40 +42,66 @@ final class Reply {
     }
 
     static Reply generated(HttpResponseStatus status, String contentType, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        Reply reply = new Reply(status, bytes, null, 0, bytes.length);
+        Reply reply = new Reply(status, null);
+        reply.text(body.getBytes(StandardCharsets.UTF_8));
         reply.headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        reply.headers.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        reply.headers.set(HttpHeaderNames.CONTENT_LENGTH, reply.bodyBytes);
         return reply;
     }
 
-    /** Headers only (304, or a HEAD of a file): {@code length} is what the body would have been. */
-    static Reply headersOnly(HttpResponseStatus status, long length, boolean withLength) {
-        Reply reply = new Reply(status, null, null, 0, length);
-        if (withLength) {
-            reply.headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+    /** Headers only (304, 412): no body at all, no Content-Length. */
+    static Reply headersOnly(HttpResponseStatus status) {
+        return new Reply(status, null);
+    }
+
+    /** Bytes [offset, offset + length) of {@code file}, whose reference the reply now owns. */
+    static Reply file(HttpResponseStatus status, CachedFile file, long offset, long length) {
+        Reply reply = new Reply(status, file);
+        if (length > 0) {
+            reply.slice(offset, length);
         }
-        return reply;
-    }
-
-    /** Bytes [offset, offset + length) of {@code file}, which the reply now owns. */
-    static Reply file(HttpResponseStatus status, OpenFile file, long offset, long length) {
-        Reply reply = new Reply(status, null, file, offset, length);
         reply.headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         return reply;
     }
 
-    /** The body as bytes on the wire: none for HEAD, 304 and empty files. */
+    /**
+     * A {@code multipart/byteranges} 206 of {@code ranges} of {@code file} (RFC 9110, 14.6): each part its
+     * Content-Type and Content-Range, the file's bytes sent from the file.
+     */
+    static Reply multipart(CachedFile file, List<ByteRange> ranges, String contentType, long size) {
+        Reply reply = new Reply(HttpResponseStatus.PARTIAL_CONTENT, file);
+        String boundary = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE)
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+        for (ByteRange r : ranges) {
+            reply.text((CRLF + "--" + boundary + CRLF + "Content-Type: " + contentType + CRLF + "Content-Range: "
+                    + r.contentRange(size) + CRLF + CRLF).getBytes(StandardCharsets.US_ASCII));
+            reply.slice(r.first, r.length());
+        }
+        reply.text((CRLF + "--" + boundary + "--" + CRLF).getBytes(StandardCharsets.US_ASCII));
+        reply.headers.set(HttpHeaderNames.CONTENT_TYPE, "multipart/byteranges; boundary=" + boundary);
+        reply.headers.set(HttpHeaderNames.CONTENT_LENGTH, reply.bodyBytes);
+        return reply;
+    }
+
+    private void text(byte[] bytes) {
+        body.add(bytes);
+        bodyBytes += bytes.length;
+    }
+
+    private void slice(long offset, long length) {
+        body.add(new long[] {offset, length});
+        bodyBytes += length;
+    }
+
+    /** The body's bytes: what Content-Length says for a GET. */
     long bodyBytes() {
-        return text != null ? text.length : file != null ? length : 0;
+        return bodyBytes;
     }
 
-    ByteBuf textBuffer() {
-        return Unpooled.wrappedBuffer(text);
-    }
-
-    Reply closing() {
-        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        return this;
+    /** Lets go of the file, when the reply is not written after all. */
+    void release() {
+        if (file != null) {
+            file.release();
+        }
     }
 }

@@ -34,12 +34,33 @@ final class RequestTarget {
     final List<String> segments;
     /** The path ended in {@code /}: a directory was asked for. */
     final boolean trailingSlash;
+    /**
+     * The path had no empty or {@code .} segment ({@code //a}, {@code /./a}, {@code /a//b}): such a path is answered
+     * with a redirect to {@link #canonicalPath()}, never served under its own name.
+     */
+    final boolean canonical;
 
-    private RequestTarget(String rawPath, String query, List<String> segments) {
+    private RequestTarget(String rawPath, String query, List<String> segments, boolean canonical) {
         this.rawPath = rawPath;
         this.query = query;
         this.segments = Collections.unmodifiableList(segments);
         this.trailingSlash = rawPath.endsWith("/");
+        this.canonical = canonical;
+    }
+
+    /**
+     * The path made of the segments alone, percent-encoded, with a final {@code /} when the request had one:
+     * always one leading slash, so a redirect to it can never name another host ({@code //host/}).
+     */
+    String canonicalPath() {
+        StringBuilder p = new StringBuilder();
+        for (String s : segments) {
+            p.append('/').append(DirectoryListing.encodePathSegment(s));
+        }
+        if (p.length() == 0 || (trailingSlash && !segments.isEmpty())) {
+            p.append('/');
+        }
+        return p.toString();
     }
 
     /** A request target the server refuses to look up; the message says why (for the 400 body). */
@@ -64,15 +85,19 @@ final class RequestTarget {
         String rawPath = q >= 0 ? target.substring(0, q) : target;
         String query = q >= 0 ? target.substring(q) : "";
         List<String> segments = new ArrayList<>();
+        boolean canonical = true;
         // split before decoding, so that an encoded '/' cannot make a new segment (it is refused below)
-        for (String raw : rawPath.split("/", -1)) {
-            String segment = decode(raw);
+        String[] raws = rawPath.split("/", -1);
+        for (int i = 1; i < raws.length; i++) { // raws[0] is what precedes the leading '/': ""
+            String segment = decode(raws[i]);
             checkSegment(segment);
             if (!segment.isEmpty() && !segment.equals(CURRENT)) {
                 segments.add(segment);
+            } else if (i < raws.length - 1 || segment.equals(CURRENT)) {
+                canonical = false; // only the last may be empty: a final '/'
             }
         }
-        return new RequestTarget(rawPath, query, segments);
+        return new RequestTarget(rawPath, query, segments, canonical);
     }
 
     /** The target in absolute form ({@code http://host/path}) is the path; HTTP/1.1 servers must accept it. */

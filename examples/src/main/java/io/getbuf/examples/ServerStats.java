@@ -26,6 +26,26 @@ final class ServerStats {
 
     private final LongAdder responses = new LongAdder();
     private final LongAdder fileRegionBytes = new LongAdder();
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder connectionsRefused = new LongAdder();
+
+    /** Bytes read from all connections (requests), counted as they arrive. */
+    LongAdder bytesReadCounter() {
+        return bytesRead;
+    }
+
+    long bytesRead() {
+        return bytesRead.sum();
+    }
+
+    void connectionRefused() {
+        connectionsRefused.increment();
+    }
+
+    /** Connections answered 503 because {@code --max-connections} were open. */
+    long connectionsRefused() {
+        return connectionsRefused.sum();
+    }
 
     void responseSent() {
         responses.increment();

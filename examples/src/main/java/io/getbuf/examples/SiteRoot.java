@@ -3,97 +3,94 @@
  */
 package io.getbuf.examples;
 
-import io.netty.handler.codec.http.HttpResponseStatus;
+import io.getbuf.transport.GetBufDirectory;
+import io.getbuf.transport.GetBufOpenException;
+import io.getbuf.transport.GetBufOpenFile;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.List;
 
 /**
- * The directory served, and the only way to get from request segments to a file: whatever a path names must, after
- * every symlink is followed, still lie under the root and have no hidden (dot) name on the way; a symlink inside the
- * root to a file inside it is served. Hidden names answer 404 (as if absent: a {@code .git} is nobody's business), a
- * symlink out of the root 403.
+ * The directory served, held open, and the only way to a file: every request's path is opened beneath it
+ * ({@link GetBufDirectory}: openat2 with RESOLVE_BENEATH, non-blocking), never checked and then opened by name. By
+ * default a symlink anywhere in a path is refused (as nginx's {@code disable_symlinks on}); with
+ * {@code followSymlinks} symlinks are followed as long as they stay beneath the root. Hidden (dot) names are refused
+ * by the caller before anything is opened, and, where symlinks are followed, also in the path the kernel reports
+ * for what was opened (a symlink to {@code .git/config} is as hidden as the name).
  */
-final class SiteRoot {
+final class SiteRoot implements AutoCloseable {
     private static final char HIDDEN_PREFIX = '.';
 
-    private final Path root; // a real path: absolute, no symlinks, no dot-segments
+    private final GetBufDirectory directory;
+    private final Path realRoot;
+    private final boolean followSymlinks;
 
-    SiteRoot(Path directory) throws IOException {
-        root = directory.toRealPath();
+    SiteRoot(Path root, boolean followSymlinks) throws IOException {
         if (!Files.isDirectory(root)) {
-            throw new NotDirectoryException(directory.toString());
+            throw new NotDirectoryException(root.toString());
         }
+        this.realRoot = root.toRealPath();
+        this.directory = GetBufDirectory.open(realRoot);
+        this.followSymlinks = followSymlinks;
     }
 
     Path path() {
-        return root;
+        return realRoot;
     }
 
-    /** What {@code segments} (checked by {@link RequestTarget}) names: a file system object, or a status. */
-    static final class Resolution {
-        final HttpResponseStatus failure; // null when found
-        final Path path; // real path
-        final BasicFileAttributes attributes;
-
-        private Resolution(HttpResponseStatus failure, Path path, BasicFileAttributes attributes) {
-            this.failure = failure;
-            this.path = path;
-            this.attributes = attributes;
-        }
-
-        static Resolution failed(HttpResponseStatus status) {
-            return new Resolution(status, null, null);
-        }
-
-        boolean found() {
-            return failure == null;
-        }
+    boolean followsSymlinks() {
+        return followSymlinks;
     }
 
-    Resolution resolve(List<String> segments) {
-        if (segments.stream().anyMatch(SiteRoot::isHidden)) {
-            return Resolution.failed(HttpResponseStatus.NOT_FOUND);
+    /** Whether paths are opened with openat2 (else the openat walk of older kernels). */
+    boolean usesOpenat2() {
+        return directory.usesOpenat2();
+    }
+
+    /**
+     * Opens {@code relativePath} (segments joined by '/', none hidden, empty for the root) beneath the root: what
+     * was opened, with its fstat. A refusal is a {@link GetBufOpenException} whose kind says why; a hidden name
+     * reached through symlinks is a NOT_FOUND.
+     */
+    GetBufOpenFile open(String relativePath) throws IOException {
+        GetBufOpenFile file = directory.open(relativePath, followSymlinks);
+        if (followSymlinks && reachesHiddenName(file)) {
+            file.close();
+            throw new HiddenNameException(relativePath);
         }
-        Path candidate = root;
-        for (String segment : segments) {
-            candidate = candidate.resolve(segment);
+        return file;
+    }
+
+    private boolean reachesHiddenName(GetBufOpenFile file) throws IOException {
+        Path real = file.realPath();
+        if (!real.startsWith(realRoot)) {
+            return false; // renamed away since: it was beneath the root when opened, which is what counts
         }
-        try {
-            Path real = candidate.toRealPath();
-            if (!real.startsWith(root)) { // a symlink led out of the root
-                return Resolution.failed(HttpResponseStatus.FORBIDDEN);
+        for (Path name : realRoot.relativize(real)) {
+            if (isHidden(name.toString())) {
+                return true;
             }
-            for (Path name : root.relativize(real)) { // a symlink inside the root to a hidden name
-                if (isHidden(name.toString())) {
-                    return Resolution.failed(HttpResponseStatus.NOT_FOUND);
-                }
-            }
-            // the real path has no links left, so not following them changes nothing but closes a race
-            BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            return new Resolution(null, real, attributes);
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            return Resolution.failed(HttpResponseStatus.NOT_FOUND);
-        } catch (AccessDeniedException e) {
-            return Resolution.failed(HttpResponseStatus.FORBIDDEN);
-        } catch (FileSystemException e) {
-            // a name too long, a symlink loop, not a directory on the way: nothing that can be served
-            return Resolution.failed(HttpResponseStatus.NOT_FOUND);
-        } catch (IOException e) {
-            return Resolution.failed(HttpResponseStatus.INTERNAL_SERVER_ERROR);
+        }
+        return false;
+    }
+
+    /** What a hidden name is refused with: as if absent. */
+    static final class HiddenNameException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        HiddenNameException(String path) {
+            super(path + ": a hidden name", null);
         }
     }
 
     static boolean isHidden(String name) {
         return !name.isEmpty() && name.charAt(0) == HIDDEN_PREFIX;
+    }
+
+    @Override
+    public void close() {
+        directory.close();
     }
 }

@@ -4,6 +4,7 @@
 package io.getbuf.examples;
 
 import io.getbuf.transport.GetBuf;
+import io.getbuf.transport.GetBufFileStrategy;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,7 +48,7 @@ public final class StaticFileServer {
             System.exit(START_ERROR);
             return;
         }
-        printStartup(out, server, bundled != null);
+        printStartup(out, options, server, bundled != null);
         Path unpacked = bundled;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -61,15 +62,35 @@ public final class StaticFileServer {
         Thread.currentThread().join(); // serve until the JVM is told to stop
     }
 
-    private static void printStartup(PrintStream out, FileServer server, boolean bundled) {
+    private static void printStartup(PrintStream out, ServerOptions options, FileServer server, boolean bundled) {
+        for (String warning : options.warnings) {
+            System.err.println("getbuf-file-server: warning: " + warning);
+        }
         out.println("transport: " + server.transport()
-                + (server.strategy() != null ? ", file strategy: " + server.strategy() : ""));
+                + (options.transportFallbackCause != null
+                        ? " (getbuf cannot run here: " + options.transportFallbackCause.getMessage() + ")" : "")
+                + (server.strategy() != null ? ", file strategy: " + describe(server.strategy()) : ""));
         if (server.transport() == Transport.GETBUF) {
             out.println(GetBuf.describe());
         }
+        out.println("paths opened beneath the root with " + (server.usesOpenat2() ? "openat2(RESOLVE_BENEATH)"
+                : "an openat(O_NOFOLLOW) walk (no openat2 in this kernel)")
+                + (options.followSymlinks ? "; symlinks followed within the root" : "; symlinks refused"));
         out.println("root: " + server.root() + (bundled ? " (the bundled site; --root DIR serves another)" : ""));
         out.println("listening on http://" + hostForUrl(server) + ':' + server.address().getPort() + '/');
         out.flush();
+    }
+
+    /**
+     * The strategy, and for AUTO what it picks here: GET_BUF where the kernel has it, else SENDFILE (the rule of
+     * the transport's FileSendStrategies, which measured SENDFILE ahead of the rest without GET_BUF).
+     */
+    static String describe(GetBufFileStrategy strategy) {
+        if (strategy != GetBufFileStrategy.AUTO) {
+            return strategy.name();
+        }
+        return GetBuf.isGetBufSupported() ? "AUTO (GET_BUF: this kernel has IORING_OP_GET_BUF)"
+                : "AUTO (SENDFILE: this kernel has no IORING_OP_GET_BUF)";
     }
 
     private static String hostForUrl(FileServer server) {

@@ -7,48 +7,74 @@ import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Date;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A file's validators, ETag and Last-Modified, and the conditional requests decided with them (RFC 9110, 13):
- * If-None-Match and If-Modified-Since for a 304, If-Range for whether a Range is honoured. The ETag is strong,
- * made of the modification time and the size (as nginx does), so it changes when the file is rewritten.
+ * A file's validators, ETag and Last-Modified, and the conditional requests decided with them (RFC 9110, 13.2.2, in
+ * its order): If-Match, else If-Unmodified-Since, for a 412; If-None-Match, else If-Modified-Since, for a 304; If-Range
+ * for whether a Range is honoured. The ETag is strong, made of the inode, the modification time in nanoseconds and the
+ * size of the opened file, so a file replaced by rename (a new inode) or rewritten gets a new one even within the
+ * same second and at the same size (unlike nginx's, it differs between two machines holding a copy).
  */
 final class Validators {
     private static final String WEAK_PREFIX = "W/";
     private static final String ANY = "*";
+    private static final int MAX_DATE_LENGTH = 64;
+
+    /** What the preconditions of a request decide. */
+    enum Outcome {
+        /** Serve the file (whole, or the range asked for). */
+        PROCEED,
+        /** 304: the client's copy is current. */
+        NOT_MODIFIED,
+        /** 412: a precondition the client set does not hold. */
+        PRECONDITION_FAILED
+    }
 
     final String etag;
     final String lastModified;
     private final long modifiedSeconds;
 
-    Validators(BasicFileAttributes attributes) {
-        long modifiedMillis = attributes.lastModifiedTime().toMillis();
-        etag = "\"" + Long.toHexString(modifiedMillis) + '-' + Long.toHexString(attributes.size()) + '"';
-        modifiedSeconds = TimeUnit.MILLISECONDS.toSeconds(modifiedMillis);
+    Validators(long inode, long modifiedNanos, long size) {
+        etag = "\"" + Long.toHexString(inode) + '-' + Long.toHexString(modifiedNanos) + '-' + Long.toHexString(size)
+                + '"';
+        modifiedSeconds = Math.floorDiv(modifiedNanos, TimeUnit.SECONDS.toNanos(1));
         // HTTP dates have whole seconds; the header and the comparisons below use the same truncation
         lastModified = DateFormatter.format(new Date(TimeUnit.SECONDS.toMillis(modifiedSeconds)));
     }
 
-    /**
-     * The client's copy is current: 304. If-None-Match, when present, decides alone (weak comparison);
-     * If-Modified-Since counts only without it.
-     */
-    boolean notModified(HttpHeaders headers) {
+    /** The preconditions of a GET or HEAD, in the RFC's order. */
+    Outcome evaluate(HttpHeaders headers) {
+        String ifMatch = headers.get(HttpHeaderNames.IF_MATCH);
+        if (ifMatch != null) {
+            if (!anyMatches(ifMatch, true)) {
+                return Outcome.PRECONDITION_FAILED;
+            }
+        } else {
+            Date unmodifiedSince = parseDate(headers.get(HttpHeaderNames.IF_UNMODIFIED_SINCE));
+            if (unmodifiedSince != null && modifiedSeconds > TimeUnit.MILLISECONDS.toSeconds(unmodifiedSince.getTime())) {
+                return Outcome.PRECONDITION_FAILED;
+            }
+        }
         String ifNoneMatch = headers.get(HttpHeaderNames.IF_NONE_MATCH);
         if (ifNoneMatch != null) {
-            for (String tag : ifNoneMatch.split(",")) {
-                String t = tag.trim();
-                if (t.equals(ANY) || weakEquals(t, etag)) {
-                    return true;
-                }
-            }
-            return false;
+            return anyMatches(ifNoneMatch, false) ? Outcome.NOT_MODIFIED : Outcome.PROCEED;
         }
         Date since = parseDate(headers.get(HttpHeaderNames.IF_MODIFIED_SINCE));
-        return since != null && modifiedSeconds <= TimeUnit.MILLISECONDS.toSeconds(since.getTime());
+        return since != null && modifiedSeconds <= TimeUnit.MILLISECONDS.toSeconds(since.getTime())
+                ? Outcome.NOT_MODIFIED : Outcome.PROCEED;
+    }
+
+    /** {@code *} or one of the listed tags equals ours: strongly (If-Match) or weakly (If-None-Match). */
+    private boolean anyMatches(String list, boolean strong) {
+        for (String tag : list.split(",")) {
+            String t = tag.trim();
+            if (t.equals(ANY) || (strong ? t.equals(etag) : stripWeak(t).equals(etag))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -68,15 +94,19 @@ final class Validators {
         return date != null && TimeUnit.MILLISECONDS.toSeconds(date.getTime()) == modifiedSeconds;
     }
 
-    private static boolean weakEquals(String a, String b) {
-        return stripWeak(a).equals(stripWeak(b));
-    }
-
     private static String stripWeak(String tag) {
         return tag.startsWith(WEAK_PREFIX) ? tag.substring(WEAK_PREFIX.length()) : tag;
     }
 
+    /** An HTTP date, or null when absent or not a date (ignored, as RFC 9110 says of invalid dates). */
     private static Date parseDate(String value) {
-        return value == null ? null : DateFormatter.parseHttpDate(value);
+        if (value == null || value.length() > MAX_DATE_LENGTH) {
+            return null; // Netty's parser throws on more than 64 characters (found by RequestFuzzTest)
+        }
+        try {
+            return DateFormatter.parseHttpDate(value);
+        } catch (IllegalArgumentException notADate) {
+            return null;
+        }
     }
 }

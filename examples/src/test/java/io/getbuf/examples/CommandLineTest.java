@@ -36,11 +36,17 @@ class CommandLineTest {
     private static final long POLL_MILLIS = 20;
 
     private static Process java(String... args) throws IOException {
+        return java(java.util.Map.of(), args);
+    }
+
+    private static Process java(java.util.Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), StaticFileServer.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** Collects the process's output lines on a thread of their own (reads must not block the test). */
@@ -83,6 +89,11 @@ class CommandLineTest {
             int port = Integer.parseInt(awaitLine(lines, LISTENING).group(1));
             Path unpacked = Path.of(awaitLine(lines, ROOT).group(1));
             assertTrue(lines.get(0).startsWith("transport: " + Transport.defaultTransport()), lines::toString);
+            if (Transport.defaultTransport() == Transport.GETBUF) {
+                // what AUTO resolved to, and why
+                awaitLine(lines, Pattern.compile("^transport: getbuf, file strategy: AUTO \\((GET_BUF|SENDFILE): "));
+            }
+            awaitLine(lines, Pattern.compile("^paths opened beneath the root with (openat2\\(RESOLVE_BENEATH\\)|an openat)"));
             try (HttpTestClient client = HttpTestClient.connect(new InetSocketAddress("127.0.0.1", port))) {
                 assertTrue(client.exchange(client.get("/")).text().contains("getbuf file server"));
                 assertEquals(200, client.exchange(client.get("/samples/hello.txt")).status);
@@ -104,11 +115,54 @@ class CommandLineTest {
         assertTrue(help.waitFor(WAIT_MILLIS, TimeUnit.MILLISECONDS));
         assertEquals(0, help.exitValue());
         awaitLine(helpLines, Pattern.compile("--strategy S"));
+        awaitLine(helpLines, Pattern.compile("-h, --help"));
 
         Process wrong = java("--port", "nope");
         List<String> wrongLines = lines(wrong);
         assertTrue(wrong.waitFor(WAIT_MILLIS, TimeUnit.MILLISECONDS));
         assertEquals(2, wrong.exitValue());
         awaitLine(wrongLines, Pattern.compile("--port: expected a number"));
+    }
+
+    /** Under the C locale the JVM cannot name a non-ASCII file: the server opens request paths as UTF-8 bytes. */
+    @Test
+    void utf8PathsWorkUnderTheCLocale(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // the file is made by a shell, in bytes: this JVM's own locale may not name it either
+        Process mk = new ProcessBuilder("sh", "-c", "printf 'accented\\n' > \"$0\"/\"$(printf '\\303\\251t\\303\\251')\".txt",
+                dir.toString()).redirectErrorStream(true).start();
+        assertTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "could not make the file");
+        Process p = java(java.util.Map.of("LC_ALL", "C", "LANG", "C"), "--root", dir.toString(), "--port", "0",
+                "--list");
+        try {
+            List<String> lines = lines(p);
+            int port = Integer.parseInt(awaitLine(lines, LISTENING).group(1));
+            try (HttpTestClient client = HttpTestClient.connect(new InetSocketAddress("127.0.0.1", port))) {
+                HttpTestClient.Response r = client.exchange(client.get("/%C3%A9t%C3%A9.txt"));
+                assertEquals(200, r.status, r::toString);
+                assertEquals("accented\n", r.text());
+                String listing = client.exchange(client.get("/")).text();
+                assertTrue(listing.contains("href=\"%C3%A9t%C3%A9.txt\""), listing);
+            }
+        } finally {
+            p.toHandle().destroy();
+            p.waitFor(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            p.destroyForcibly();
+        }
+    }
+
+    /** The bundled site's table of options names every option the command line has. */
+    @Test
+    void theBundledSiteListsEveryOption() throws Exception {
+        String page;
+        try (var in = StaticFileServer.class.getResourceAsStream(BundledSite.RESOURCE_DIRECTORY + "/index.html")) {
+            page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Matcher m = Pattern.compile("^\\s+(-h, )?(--[a-z-]+)", Pattern.MULTILINE).matcher(ServerOptions.USAGE);
+        int options = 0;
+        while (m.find()) {
+            assertTrue(page.contains("<code>" + m.group(2)), "the site's table lacks " + m.group(2));
+            options++;
+        }
+        assertTrue(options >= 20, "found only " + options + " options in the usage");
     }
 }

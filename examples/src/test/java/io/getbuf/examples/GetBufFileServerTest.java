@@ -256,7 +256,8 @@ class GetBufFileServerTest {
         assertEquals(slots[1], slots[0], "every user slot empty again");
     }
 
-    private static Object call(Object target, Class<?> type, String name, Object... args) throws Exception {
+    /** The package-private method {@code name} of {@code type} called on {@code target} (null: static). */
+    static Object call(Object target, Class<?> type, String name, Object... args) throws Exception {
         for (Method m : type.getDeclaredMethods()) {
             if (m.getName().equals(name) && m.getParameterCount() == args.length) {
                 m.setAccessible(true);

@@ -74,7 +74,7 @@ class ListingAndAccessLogTest {
         }
         Pattern hello = Pattern.compile("127\\.0\\.0\\.1 - - \\[\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4}] "
                 + "\"GET /hello\\.txt\\?from=log HTTP/1\\.1\" 200 " + TestSite.HELLO.length()
-                + " \"http://example/\" \"tester \\\\\"quoted\\\\\"\"");
+                + " \"http://example/\" \"tester \\\\x22quoted\\\\x22\"");
         Pattern missing = Pattern.compile("\"GET /not-there HTTP/1\\.1\" 404 \\d+ \"-\" \"-\"");
         long deadline = System.currentTimeMillis() + LOG_WAIT_MILLIS; // lines are written when the response is sent
         while (!(hello.matcher(server.printed()).find() && missing.matcher(server.printed()).find())

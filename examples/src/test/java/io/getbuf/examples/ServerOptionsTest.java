@@ -10,7 +10,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,8 +46,48 @@ class ServerOptionsTest {
         assertTrue(ServerOptions.parse("--help").help);
     }
 
+    @Test
+    void switchesTakeTrueOrFalse() throws Exception {
+        assertTrue(ServerOptions.parse("--list").list);
+        assertTrue(ServerOptions.parse("--list=true").list);
+        assertFalse(ServerOptions.parse("--list=false").list);
+        assertFalse(ServerOptions.parse("--access-log=FALSE").accessLog);
+        assertFalse(ServerOptions.parse("--list", "--list=false").list, "the last one counts");
+        assertTrue(ServerOptions.parse("--follow-symlinks", "--precompressed").followSymlinks);
+        assertTrue(ServerOptions.parse("-h").help);
+        assertTrue(ServerOptions.USAGE.contains("-h, --help"), ServerOptions.USAGE);
+    }
+
+    @Test
+    void everyLimitIsAnOption() throws Exception {
+        ServerOptions o = ServerOptions.parse("--header-timeout-ms", "1", "--keepalive-timeout-ms=2",
+                "--send-timeout-ms", "3", "--max-connections", "4", "--max-pipelined", "5", "--read-buffer", "512",
+                "--max-ranges", "6", "--cache-entries", "7", "--cache-control", "no-cache", "--mime-types", "/m");
+        assertEquals(List.of(1, 2, 3, 4, 5, 512, 6, 7), List.of(o.headerTimeoutMillis, o.keepAliveTimeoutMillis,
+                o.sendTimeoutMillis, o.maxConnections, o.maxPipelined, o.readBuffer, o.maxRanges, o.cacheEntries));
+        assertEquals("no-cache", o.cacheControl);
+        assertEquals(Path.of("/m"), o.mimeTypes);
+    }
+
+    @Test
+    void aStrategyWithoutGetbufIsAWarningNotSilentlyDropped() throws Exception {
+        Throwable why = new IllegalStateException("io_uring is disabled");
+        ServerOptions o = ServerOptions.parse(Transport.NIO, why, "--strategy", "SPLICE");
+        assertEquals(Transport.NIO, o.transport);
+        assertSame(why, o.transportFallbackCause);
+        assertNull(o.strategy);
+        assertEquals(1, o.warnings.size());
+        assertTrue(o.warnings.get(0).contains("--strategy SPLICE is ignored"), o.warnings.toString());
+        assertEquals(List.of(), ServerOptions.parse(Transport.GETBUF, null, "--strategy", "SPLICE").warnings);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
+            "--root=|--root needs a value (it is empty)",
+            "--host=|--host needs a value (it is empty)",
+            "--list=maybe|--list: expected true or false, got 'maybe'",
+            "--cache-control=|--cache-control needs a value",
+            "--read-buffer 10|--read-buffer: expected a number from 256",
             "--port|--port needs a value",
             "--port x|--port: expected a number from 0 to 65535, got 'x'",
             "--port 70000|--port: expected a number from 0 to 65535, got '70000'",

@@ -83,7 +83,7 @@ final class TestSite {
         return new TestSite(root, outside, big);
     }
 
-    private static void mkfifo(Path path) throws IOException, InterruptedException {
+    static void mkfifo(Path path) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
         assertTrue(p.waitFor(FIFO_TIMEOUT_SECONDS, TimeUnit.SECONDS), "mkfifo did not finish");
         assertEquals(0, p.exitValue(), "mkfifo failed");

@@ -46,7 +46,7 @@ class TransportSmokeTest {
     @ParameterizedTest
     @EnumSource(Transport.class)
     void morePipelinedRequestsThanTheServerQueuesAtOnce(Transport transport) throws Exception {
-        assertTrue(PIPELINED_REQUESTS > HttpFileHandler.MAX_RESPONSES_IN_FLIGHT);
+        assertTrue(PIPELINED_REQUESTS > ServerOptions.DEFAULT_MAX_PIPELINED);
         TestSite site = TestSite.create(dir);
         TestServer.Handle server = TestServer.start(site.root, "--transport", transport.cliName());
         try (HttpTestClient client = HttpTestClient.connect(server.server.address())) {

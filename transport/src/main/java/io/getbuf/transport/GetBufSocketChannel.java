@@ -697,11 +697,10 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             if (in == null || in.current() != transfer.region) {
                 return; // closed meanwhile: the outbound buffer failed it already
             }
-            if (cause instanceof SocketWriteException) {
-                ((StreamUnsafe) unsafe()).writeFailed(cause.getCause());
-            } else {
-                in.remove(cause);
-            }
+            // Part of the region may be on the wire: whatever was written after it would reach the peer as the
+            // rest of the region (the rest of an HTTP body, the next response misframed). Close, as Netty's
+            // transports do when a write fails with an IOException.
+            ((StreamUnsafe) unsafe()).writeFailed(cause instanceof SocketWriteException ? cause.getCause() : cause);
         }
 
         @Override
@@ -758,8 +757,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 }
             } catch (Throwable t) {
                 releaseFileChunk();
-                in.remove(t);
-                return false;
+                // as for a DefaultFileRegion that failed (FileSendListener.failed): nothing may follow it
+                ((StreamUnsafe) unsafe()).writeFailed(t);
+                return true;
             }
         }
         submitSend(chunk, chunk.readerIndex(), chunk.readableBytes());

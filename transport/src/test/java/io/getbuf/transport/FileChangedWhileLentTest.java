@@ -53,15 +53,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  * writes to the same pages show through; truncation leaves the old data in place, a partially truncated page reading
  * as zeroes beyond the new size, and no freed page is ever exposed; a GET_BUF at or past the end of the file installs
  * nothing. And the transport's: a file that shrinks under a transfer fails the write with an IOException that says
- * so, and the channel goes on.
+ * so, and the channel closes, as Netty's transports do (what was written after the region would reach the peer as
+ * the rest of it: TruncatedRegionTest).
  *
- * <p>Each test: a server sends the whole file as one region, then a trailer saying whether that write succeeded and
- * how many bytes of the region went out, then closes. A plain socket reads a little and stops, so that the sender
+ * <p>Each test: a server sends the whole file as one region, then, when that write succeeded, a trailer saying so
+ * and how many bytes of the region went out, then closes; a write that failed closed the channel, and the test takes
+ * its count from the region itself. A plain socket reads a little and stops, so that the sender
  * stalls with the socket buffers full and (GET_BUF) its slots holding pages; the test changes the file, then reads
  * the rest to the end. Checked: every byte received was in the file at that offset (old content, new content, or
  * zero where the promise allows it), the region's bytes are exactly what the server counted, the write ended
- * (bounded time) as it must, the trailer arrived after it, and nothing stays lent: every slot empty, the provider's
- * buffers and pages given back, no descriptor left open.
+ * (bounded time) as it must, a trailer followed a write that succeeded, and nothing stays lent: every slot empty,
+ * the provider's buffers and pages given back, no descriptor left open.
  */
 @GetBufTest(warmUp = false)
 @Timeout(120)
@@ -252,14 +254,22 @@ class FileChangedWhileLentTest {
         final long length;
         final boolean succeeded;
 
-        Received(byte[] bytes, int total) {
-            assertTrue(total >= TRAILER, "a trailer after the region: " + total + " bytes");
-            ByteBuffer trailer = ByteBuffer.wrap(bytes, total - TRAILER, TRAILER);
-            assertEquals(TRAILER_MAGIC, trailer.getLong(), "the trailer follows the region's bytes");
-            succeeded = trailer.get() == 1;
-            long transferred = trailer.getLong();
+        /** {@code failedAfter}: the region's count when its write failed (the channel closed: no trailer), or -1. */
+        Received(byte[] bytes, int total, long failedAfter) {
             this.bytes = bytes;
-            length = total - TRAILER;
+            long transferred;
+            if (failedAfter >= 0) {
+                succeeded = false;
+                transferred = failedAfter;
+                length = total;
+            } else {
+                assertTrue(total >= TRAILER, "a trailer after the region: " + total + " bytes");
+                ByteBuffer trailer = ByteBuffer.wrap(bytes, total - TRAILER, TRAILER);
+                assertEquals(TRAILER_MAGIC, trailer.getLong(), "the trailer follows the region's bytes");
+                succeeded = trailer.get() == 1;
+                transferred = trailer.getLong();
+                length = total - TRAILER;
+            }
             assertEquals(transferred, length, "the region's bytes received are those the server counted");
         }
 
@@ -276,6 +286,7 @@ class FileChangedWhileLentTest {
     private final class Run {
         private final CompletableFuture<Channel> child = new CompletableFuture<>();
         private final CompletableFuture<Throwable> written = new CompletableFuture<>();
+        private volatile long failedAfter = -1;
         private final Channel server;
         private final Socket socket;
         private final InputStream in;
@@ -294,9 +305,13 @@ class FileChangedWhileLentTest {
                             FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
                             DefaultFileRegion region = new DefaultFileRegion(fc, 0, SIZE);
                             ctx.writeAndFlush(region).addListener(f -> {
+                                failedAfter = f.isSuccess() ? -1 : region.transferred();
                                 written.complete(f.cause());
+                                if (!f.isSuccess()) {
+                                    return; // the channel closed: nothing may follow a region cut short
+                                }
                                 ByteBuf trailer = ctx.alloc().buffer(TRAILER).writeLong(TRAILER_MAGIC)
-                                        .writeByte(f.isSuccess() ? 1 : 0).writeLong(region.transferred());
+                                        .writeByte(1).writeLong(region.transferred());
                                 ctx.writeAndFlush(trailer).addListener(ChannelFutureListener.CLOSE);
                             });
                         }
@@ -350,8 +365,8 @@ class FileChangedWhileLentTest {
                     total += n;
                 }
                 assertEquals(-1, in.read(), "nothing after the trailer");
-                assertTrue(written.isDone(), "the region's write ended");
-                return new Received(bytes, total);
+                written.get(10, TimeUnit.SECONDS); // the region's write ended
+                return new Received(bytes, total, failedAfter);
             } finally {
                 socket.close();
                 server.close().sync();
