@@ -79,6 +79,7 @@ int main(void)
 	struct io_uring ring;
 	int fd, pfd[2], res, wres = 0, i, sup;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (io_uring_queue_init(8, &ring, 0)) {
 		printf("FAIL: io_uring_queue_init\n");
 		return 1;
@@ -97,6 +98,8 @@ int main(void)
 		return 1;
 	}
 	fcntl(pfd[1], F_SETPIPE_SZ, 1 << 20);
+	/* a read of what a failed write never put there must not hang the test */
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 
 	/* GET_BUF linked to a WRITE_FIXED of the whole buffer */
 	sqe = io_uring_get_sqe(&ring);
