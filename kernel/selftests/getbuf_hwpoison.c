@@ -7,8 +7,8 @@
  *
  * tmpfs mounted huge=always, a 4 MiB file (two 2 MiB folios). A buffer holds
  * the first folio, so that memory-failure cannot split it: madvise
- * (MADV_HWPOISON) of page 100 marks that page poisoned and leaves the folio
- * whole. Then:
+ * (MADV_HWPOISON) of page 100, by a child that maps it (and is killed with
+ * SIGBUS for it), marks that page poisoned and leaves the folio whole. Then:
  *  - GET_BUF of pages 96..104: 4 pages, short at the poisoned page, like
  *    pread(2), which returns 16 KiB too;
  *  - GET_BUF from page 100: -EIO, like pread(2);
@@ -17,8 +17,10 @@
  * Needs no debugfs (root, CONFIG_MEMORY_FAILURE).
  */
 #include "gb.h"
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #define MNT	"/run/getbuf-hwpoison"
 #define HUGE	(2u << 20)
@@ -30,7 +32,8 @@ int main(void)
 {
 	unsigned char *map;
 	struct ring r;
-	int fd, res;
+	int fd, res, st;
+	pid_t pid;
 	ssize_t n;
 
 	ring_init_or_die(&r, 8);
@@ -43,13 +46,25 @@ int main(void)
 
 	/* hold the first folio, so that it stays whole */
 	CHECK_EQ(get_buf(&r, fd, 0, GB_PAGE, 0), GB_PAGE, "GET_BUF of page 0 holds folio 0");
-	map = mmap(NULL, HUGE, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		DIE("mmap");
-	(void)*(volatile unsigned char *)(map + BAD * GB_PAGE);
-	if (madvise(map + BAD * GB_PAGE, GB_PAGE, MADV_HWPOISON) && errno != EBUSY)
-		DIE("madvise(MADV_HWPOISON) (CONFIG_MEMORY_FAILURE?)");
-	munmap(map, HUGE);
+	/*
+	 * Poison it from a child: memory-failure cannot split the folio and
+	 * kills whoever maps the page (SIGBUS), as it would on real hardware.
+	 */
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		map = mmap(NULL, HUGE, PROT_READ, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED)
+			_exit(2);
+		(void)*(volatile unsigned char *)(map + BAD * GB_PAGE);
+		if (madvise(map + BAD * GB_PAGE, GB_PAGE, MADV_HWPOISON) && errno != EBUSY)
+			_exit(3);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	CHECK((WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
+	      (WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS),
+	      "page 100 poisoned by a child with MADV_HWPOISON (status 0x%x; exit 3: no CONFIG_MEMORY_FAILURE)", st);
 
 	n = pread(fd, got, 8 * GB_PAGE, (BAD - 4) * GB_PAGE);
 	CHECK(n == 4 * GB_PAGE, "pread(2) of pages 96..104 stops at the poisoned page: %zd", n);

@@ -26,10 +26,11 @@ static int fails;
 
 #define EXPECT(cond, ...)						\
 	do {								\
-		printf("%s: ", (cond) ? "ok" : "FAIL");			\
+		int _ok = !!(cond);	/* once: it may have effects */	\
+		printf("%s: ", _ok ? "ok" : "FAIL");			\
 		printf(__VA_ARGS__);					\
 		printf("\n");						\
-		if (!(cond))						\
+		if (!_ok)						\
 			fails++;					\
 	} while (0)
 
