@@ -381,6 +381,97 @@ static inline void require_getbuf(struct ring *r)
 	close(fd);
 }
 
+/*
+ * For the tests that need no debugfs (they run on the production kernel too,
+ * kernel/selftests/production.list): only GET_BUF itself is required, a stock
+ * kernel skips.
+ */
+static inline void require_getbuf_op(struct ring *r)
+{
+	int sup = probe_op(r, IORING_OP_GET_BUF);
+
+	if (sup < 0)
+		DIE("IORING_REGISTER_PROBE failed: %d", sup);
+	if (!sup)
+		SKIP("stock kernel: IORING_OP_GET_BUF not supported");
+}
+
+/*
+ * Become an unprivileged user (nobody, no CAP_IPC_LOCK) whose locked memory
+ * is limited to @memlock bytes: a ring set up afterwards charges registered
+ * and GET_BUF buffers against that limit. Call it in a child process.
+ */
+#include <sys/resource.h>
+static inline void become_unprivileged(unsigned long memlock)
+{
+	struct rlimit rl = { memlock, memlock };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(65534) || setuid(65534))
+		DIE("setrlimit/setgid/setuid");
+}
+
+/* A field of /proc/self/status in kB (VmPin: pages a ring keeps charged), -1 if absent. */
+static inline long status_kb(const char *key)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	size_t kl = strlen(key);
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, kl) && line[kl] == ':') {
+			v = strtol(line + kl + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/* Write @val to a /proc/sys file; returns 0 or -errno. */
+static inline int write_sysctl(const char *path, long val)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY), n, ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%ld", val);
+	if (write(fd, buf, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline long read_sysctl(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+/* Every byte of @p[0..len) is 0. */
+static inline int all_zero(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
 static inline void sqe_get_buf(struct io_uring_sqe *sqe, int fd, uint64_t off,
 			       unsigned int len, unsigned int slot)
 {

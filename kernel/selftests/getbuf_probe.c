@@ -5,7 +5,10 @@
  *  - the patched kernel (default): IORING_OP_GET_BUF (120) supported,
  *    last_op 120, LISTEN (57) still supported, the gap 58..119 reported
  *    unsupported and failing when submitted, 121 (past IORING_OP_LAST)
- *    -EINVAL; and the test instrumentation present in debugfs;
+ *    -EINVAL; and the test instrumentation present in debugfs on the debug
+ *    kernel, absent from the production one (GETBUF_KERNEL_CONFIG, set by
+ *    kernel/vm/test --config): no debugfs counters, and /dev/null lends
+ *    nothing (-EOPNOTSUPP);
  *  - a stock kernel (--expect stock): GET_BUF reported unsupported, and a
  *    submitted GET_BUF fails.
  * Never skips: on the wrong kernel for the expectation it fails.
@@ -58,9 +61,22 @@ int main(void)
 	CHECK(gap_supported == 0,
 	      "opcodes 58..119 reported unsupported (%d reported supported)",
 	      gap_supported);
-	CHECK(kernel_has_getbuf_debugfs(),
-	      "test instrumentation in debugfs (%sgets, %s{enabled,kpagerefs})",
-	      GB_NULL_DBG, GB_FILEMAP_DBG);
+	if (getenv("GETBUF_KERNEL_CONFIG") &&
+	    !strcmp(getenv("GETBUF_KERNEL_CONFIG"), "production")) {
+		int nfd = open("/dev/null", O_RDONLY);
+
+		CHECK(!kernel_has_getbuf_debugfs() && access(GB_NULL_DBG, F_OK),
+		      "production kernel: no test instrumentation (%s absent)", GB_NULL_DBG);
+		CHECK(reg_sparse_bufs(&r, 1) == 0, "sparse table of 1 slot");
+		res = get_buf(&r, nfd, 0, 4096, 0);
+		CHECK_EQ(res, -EOPNOTSUPP,
+			 "production kernel: GET_BUF of /dev/null (no test provider)");
+		close(nfd);
+	} else {
+		CHECK(kernel_has_getbuf_debugfs(),
+		      "test instrumentation in debugfs (%sgets, %s{enabled,kpagerefs})",
+		      GB_NULL_DBG, GB_FILEMAP_DBG);
+	}
 
 	/* an opcode of the gap (mainline's RECV_ZC number) must not run */
 	ring_sqe(&r)->opcode = 58;

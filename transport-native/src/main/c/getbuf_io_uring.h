@@ -196,10 +196,20 @@ enum io_uring_op {
  *   -EBUSY       the slot holds a buffer (user-registered or an earlier GET_BUF);
  *                the slot is checked before the file is asked for anything
  *   -EOPNOTSUPP  the file has no provider: pipes, sockets, eventfd, directories,
- *                overlayfs, 9p without a page cache (cache=none or O_DIRECT), DAX
+ *                overlayfs, 9p without a page cache (cache=none), DAX; and any file
+ *                opened with O_DIRECT (its reads bypass the page cache)
  *   -EBADF       the file is not open for reading
+ *   -EIO         the first page of the range is hardware-poisoned (a poisoned page
+ *                later in the range ends the buffer short before it, as read(2))
  *   -ENOMEM      also when the ring's locked-memory limit (RLIMIT_MEMLOCK, as for
- *                registered buffers) would be exceeded by the buffer's pages
+ *                registered buffers, without CAP_IPC_LOCK) would be exceeded
+ *   -ENOBUFS     the ring's table would hold more than kernel.io_uring_get_buf_max_mb
+ *                MiB of lent pages (default 256, whoever owns the ring): empty slots
+ * Charge: a buffer is charged for every folio it lends from, whole (a large folio
+ * stays in memory while any page of it is lent), and nothing for holes (the zero
+ * page), in RLIMIT_MEMLOCK and in the owner's VmPin, until its slot is emptied and
+ * the requests using it are done (whatever else is pending on the ring).
+ * Reading a file this way updates its atime and is reported as an inotify IN_ACCESS.
  * The request first runs non-blocking; if the data is not in memory yet (a page not
  * cached, a tmpfs hole, swapped out) it is retried from io-wq, which reads it in.
  *
@@ -223,13 +233,16 @@ enum io_uring_op {
  * unless TCP had to copy because the route has no scatter/gather. WRITE_FIXED to a
  * socket works but copies, as for any fixed buffer.
  *
- * Content. Page-cache buffers (tmpfs/shmem, ext4, 9p with cache=loose/mmap) hold a
- * reference on each page cache page of the range, taken at GET_BUF time:
+ * Content. Page-cache buffers (tmpfs/shmem, ext4, 9p with cache=loose/mmap) hold one
+ * reference on each folio of the range, taken at GET_BUF time:
  *   - data written to the file in place afterwards shows through the buffer;
- *   - after a truncation the buffer keeps its pages and length: whole pages cut off
- *     keep their old data, the cut part of a partially truncated page reads as
- *     zeroes; a page later re-created (written after truncation, hole punched) is a
- *     new page the buffer does not see. Never other memory, never a crash.
+ *   - after a truncation the buffer keeps its pages and length, and the bytes past
+ *     the new size read as their old data or as zeroes: what the truncation drops
+ *     from the page cache keeps its data, what stays in it is zeroed in place, which
+ *     is the rest of the page holding the new end for small folios and the rest of
+ *     the whole folio for a large one (tmpfs huge=always: up to 2 MiB of zeroes); a
+ *     page later re-created (written after truncation, hole punched) is a new page
+ *     the buffer does not see. Never other memory, never a crash.
  * /dev/null is a test provider: offset 0 only, never short, fresh pages where byte i
  * is (uint8_t)(i + i / 4096).
  *
