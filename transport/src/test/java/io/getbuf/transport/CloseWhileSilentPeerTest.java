@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class CloseWhileSilentPeerTest {
     private static final long SIZE = 8L << 20;
-    private static final int ROUNDS = 40;
+    private static final int ROUNDS = Integer.getInteger("getbuf.test.silentCloseRounds", 40);
 
     @TempDir
     static Path dir;

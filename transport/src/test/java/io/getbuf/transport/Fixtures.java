@@ -58,6 +58,14 @@ final class Fixtures {
         return strategies().filter(wanted::contains);
     }
 
+    /** How much longer waits may take here ({@code -Dgetbuf.test.timeoutScale}: 6 in the VM, emulated). */
+    static final int TIMEOUT_SCALE = Integer.getInteger("getbuf.test.timeoutScale", 1);
+
+    /** {@code seconds} scaled for where the test runs. */
+    static long scaled(long seconds) {
+        return seconds * TIMEOUT_SCALE;
+    }
+
     /** {@code loops} getbuf event loops with {@code config}. */
     static EventLoopGroup getbuf(int loops, GetBufIoHandlerConfig config) {
         return new MultiThreadIoEventLoopGroup(loops, GetBufIoHandler.newFactory(config));
@@ -288,6 +296,7 @@ final class Fixtures {
 
     /** Waits for every reader; fails with the first one's failure. */
     static void awaitAll(List<Reader> readers, long seconds) throws Exception {
+        seconds = scaled(seconds);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (int i = 0; i < readers.size(); i++) {
             Reader r = readers.get(i);
@@ -314,7 +323,7 @@ final class Fixtures {
             copy = new ArrayList<>(writes);
         }
         for (ChannelFuture w : copy) {
-            assertTrue(w.await(10, TimeUnit.SECONDS), "write not done");
+            assertTrue(w.await(scaled(10), TimeUnit.SECONDS), "write not done");
             assertTrue(w.isSuccess(), "write failed: " + w.cause());
         }
     }
@@ -349,7 +358,7 @@ final class Fixtures {
                 } catch (Exception ex) {
                     throw new IllegalStateException(ex);
                 }
-            }, 5);
+            }, scaled(5));
             assertEquals("", lent(loop), "still lent on " + loop);
         }
     }
