@@ -3,8 +3,6 @@
  */
 package io.getbuf.transport;
 
-import io.netty.channel.DefaultFileRegion;
-
 /**
  * One way of sending a {@link DefaultFileRegion} to a socket. Each event loop's {@link GetBufIoHandler} owns one
  * instance per strategy (and the resources it pools: pipes, registered buffers); a channel asks it for a
@@ -16,8 +14,12 @@ interface FileSendStrategy {
     /** Whether this kernel (and this loop's configuration) can use the strategy. */
     boolean isAvailable();
 
-    /** A transfer of {@code region}, whose file is open as {@code fd}. Nothing is submitted until it resumes. */
-    FileTransfer newTransfer(FileTransfer.Host host, DefaultFileRegion region, int fd);
+    /**
+     * A transfer for {@code host}'s channel, not started: {@link FileTransfer#start} gives it a region. A channel
+     * keeps a transfer that ended and starts it again for its next region of this strategy on the same loop: a file
+     * response then allocates nothing in the transport.
+     */
+    FileTransfer newTransfer(FileTransfer.Host host);
 
     /** Frees what the strategy pools; the loop is shutting down and every transfer has ended. */
     default void close() {

@@ -38,6 +38,12 @@ abstract class FileTransfer {
         FallBack(String message) {
             super(message);
         }
+
+        /** No stack trace: a strategy keeps one instance per reason, and a fallback allocates nothing. */
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     /** What a transfer needs of its channel. */
@@ -80,32 +86,62 @@ abstract class FileTransfer {
     final Host host;
     /** The loop whose pools the strategy draws on (where the transfer started). */
     final GetBufIoHandler home;
-    final DefaultFileRegion region;
-    final int fd;
     final GetBufFileStrategy strategy;
+    /** The region being sent, and its file's fd (set by {@link #start}). */
+    DefaultFileRegion region;
+    int fd;
     /** File offset of the first byte not yet sent. */
     long position;
     /** File offset just past the region. */
-    final long end;
+    long end;
     /** Where a short read saw the file end (it shrank under the transfer), or {@link Long#MAX_VALUE}. */
     private long fileEnd = Long.MAX_VALUE;
     private final long[] inFlight = new long[MAX_STEPS]; // user_data by step, 0 when none
     private int inFlightCount;
-    private boolean ended;
+    private boolean ended = true;
     private boolean detached;
-    private boolean released;
+    private boolean released = true;
     /** Runs {@link #resume} from a pool's wake-up: a failure there is this transfer's, not the waker's. */
     final Runnable resumeWhenFree = this::resumeGuarded;
+    private final Runnable releaseResources = this::giveBack;
+    private boolean resourcesBack = true;
 
-    FileTransfer(Host host, DefaultFileRegion region, int fd, GetBufFileStrategy strategy) {
+    FileTransfer(Host host, GetBufFileStrategy strategy) {
         this.host = host;
         this.home = host.handler();
+        this.strategy = strategy;
+    }
+
+    /**
+     * Starts sending {@code region} (from what it says was transferred), whose file is open as {@code fd}: a new
+     * transfer, or one whose previous region ended and that gave back everything ({@link #reusableOn}). Nothing is
+     * submitted until it resumes.
+     */
+    final FileTransfer start(DefaultFileRegion region, int fd) {
+        if (!released || detached) {
+            throw new IllegalStateException(this + " cannot start again");
+        }
         this.region = region;
         region.retain();
         this.fd = fd;
-        this.strategy = strategy;
         this.position = region.position() + region.transferred();
         this.end = region.position() + region.count();
+        this.fileEnd = Long.MAX_VALUE;
+        this.ended = false;
+        this.released = false;
+        this.resourcesBack = false;
+        return this;
+    }
+
+    /** Whether this transfer ended, gave back what it held and can {@link #start} again on {@code loop}'s pools. */
+    final boolean reusableOn(GetBufIoHandler loop) {
+        return released && resourcesBack && !detached && home == loop;
+    }
+
+    /** {@link #releaseResources} on {@link #home}, and then the transfer may start again. */
+    private void giveBack() {
+        releaseResources();
+        resourcesBack = true;
     }
 
     /** Submits (or, for sendfile, performs) what comes next. Called when the channel may write. */
@@ -340,7 +376,7 @@ abstract class FileTransfer {
         if (ended && inFlightCount == 0 && !released) {
             released = true;
             try {
-                home.runOnLoop(this::releaseResources);
+                home.runOnLoop(releaseResources);
             } finally {
                 region.release();
                 host.released(this);

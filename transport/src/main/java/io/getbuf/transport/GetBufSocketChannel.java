@@ -133,6 +133,8 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private long msghdr;             // struct msghdr of MSG_MORE sends (see submitWritev)
     private ByteBuf fileChunk;        // bytes of the current custom FileRegion read but not yet sent
     private FileTransfer fileTransfer; // the DefaultFileRegion being sent, until its last operation is back
+    // per strategy, the last transfer that ended: started again for the next region (no allocation per response)
+    private final FileTransfer[] spareTransfers = new FileTransfer[GetBufFileStrategy.values().length];
     private DefaultFileRegion fellBack; // a region whose transfer ended with a FallBack: its rest goes by sendfile
     private final TransferHost fileTransferHost = new TransferHost();
     private final GetBufFileSendStats fileSendStats = new GetBufFileSendStats();
@@ -567,7 +569,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             if (fd == NOT_THE_JDKS_FILE_CHANNEL) {
                 return scheduleFileRegion(in, region); // only its transferTo can be trusted: read and send
             }
-            t = fileTransfer = chooseStrategy(region, fd).newTransfer(fileTransferHost, region, fd);
+            t = fileTransfer = transfer(chooseStrategy(region, fd), region, fd);
         } else if (t.region != region || t.isEnded()) {
             // the previous transfer's last operations are still reporting back: released() goes on
             return true;
@@ -590,6 +592,17 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             throw Errors.newIOException("file descriptor of " + region, fd);
         }
         return fd;
+    }
+
+    /** A transfer of {@code region} by {@code strategy}: this channel's last one of that strategy if it can go again. */
+    private FileTransfer transfer(FileSendStrategy strategy, DefaultFileRegion region, int fd) {
+        int k = strategy.kind().ordinal();
+        FileTransfer t = spareTransfers[k];
+        spareTransfers[k] = null;
+        if (t == null || !t.reusableOn(handler())) {
+            t = strategy.newTransfer(fileTransferHost);
+        }
+        return t.start(region, fd);
     }
 
     private FileSendStrategy chooseStrategy(DefaultFileRegion region, int fd) {
@@ -625,7 +638,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         if (strategy.kind() != GetBufFileStrategy.GET_BUF) {
             return null;
         }
-        FileTransfer t = fileTransfer = strategy.newTransfer(fileTransferHost, region, fd);
+        FileTransfer t = fileTransfer = transfer(strategy, region, fd);
         return t.prepareToFollow() ? t : null;
     }
 
@@ -707,6 +720,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         public void released(FileTransfer transfer) {
             if (fileTransfer == transfer) {
                 fileTransfer = null;
+            }
+            if (transfer.reusableOn(handler())) {
+                spareTransfers[transfer.strategy.ordinal()] = transfer;
             }
             ChannelOutboundBuffer in = unsafe().outboundBuffer();
             if (!inScheduleWrite && writeOp == 0 && in != null && !in.isEmpty() && isActive()) {

@@ -56,6 +56,8 @@ final class GetBufStrategy implements FileSendStrategy {
         }
     }
 
+    private static final FileTransfer.FallBack NO_SLOT = new FileTransfer.FallBack(
+            "no registered-buffer slot for GET_BUF: the loop's transfers hold their share");
     private final RegisteredBufferTable table;
     private final int chunkSize;
 
@@ -76,8 +78,8 @@ final class GetBufStrategy implements FileSendStrategy {
     }
 
     @Override
-    public FileTransfer newTransfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
-        return new Transfer(host, region, fd);
+    public FileTransfer newTransfer(FileTransfer.Host host) {
+        return new Transfer(host);
     }
 
     private final class Transfer extends FileTransfer {
@@ -86,8 +88,8 @@ final class GetBufStrategy implements FileSendStrategy {
         private final long[] offsets = new long[DEPTH];
         private int reserved; // slots[0..reserved) taken by prepareToFollow for the next chain
 
-        Transfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
-            super(host, region, fd, GetBufFileStrategy.GET_BUF);
+        Transfer(FileTransfer.Host host) {
+            super(host, GetBufFileStrategy.GET_BUF);
             java.util.Arrays.fill(slots, -1);
         }
 
@@ -133,7 +135,7 @@ final class GetBufStrategy implements FileSendStrategy {
                 if (!table.awaitTransferSlot(resumeWhenFree)) {
                     // every slot transfers may hold is held, by sends to peers that may never read: this region
                     // goes on by a strategy that needs no slot rather than wait for them
-                    end(new FallBack("no registered-buffer slot for GET_BUF: the loop's transfers hold their share"));
+                    end(NO_SLOT);
                 }
                 return;
             }

@@ -8,8 +8,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.unix.Errors;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@link GetBufFileStrategy#READ_FIXED} and {@link GetBufFileStrategy#COPY}: the file is read into user memory and
@@ -31,10 +29,13 @@ final class ReadSendStrategy implements FileSendStrategy {
 
     private final GetBufFileStrategy kind;
     private final FileChunks chunks; // READ_FIXED and READ_FIXED_ZC only
+    private final FileTransfer.FallBack noChunk;
 
     private ReadSendStrategy(GetBufFileStrategy kind, FileChunks chunks) {
         this.kind = kind;
         this.chunks = chunks;
+        this.noChunk = new FileTransfer.FallBack("no registered file chunk for " + kind
+                + ": the loop's transfers hold them all");
     }
 
     static ReadSendStrategy readFixed(FileChunks chunks) {
@@ -66,39 +67,22 @@ final class ReadSendStrategy implements FileSendStrategy {
     }
 
     @Override
-    public FileTransfer newTransfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
-        return new Transfer(host, region, fd);
-    }
-
-    /** A chunk of memory a transfer reads into and sends from: a registered chunk or an allocator's buffer. */
-    private static final class Chunk {
-        final FileChunks.Chunk registered;
-        final ByteBuf buf;
-        final long address;
-        final int size;
-
-        Chunk(FileChunks.Chunk registered) {
-            this.registered = registered;
-            this.buf = null;
-            this.address = registered.address;
-            this.size = registered.size;
-        }
-
-        Chunk(ByteBuf buf) {
-            this.registered = null;
-            this.buf = buf;
-            this.address = buf.memoryAddress();
-            this.size = buf.capacity();
-        }
+    public FileTransfer newTransfer(FileTransfer.Host host) {
+        return new Transfer(host);
     }
 
     private final class Transfer extends FileTransfer {
-        private final List<Chunk> held = new ArrayList<>(DEPTH);
+        // what the transfer holds for its chains, for its whole life: registered chunks, or COPY's buffers
+        private final FileChunks.Chunk[] registered = new FileChunks.Chunk[DEPTH];
+        private final ByteBuf[] bufs = new ByteBuf[DEPTH];
+        private final long[] addresses = new long[DEPTH];
+        private final int[] sizes = new int[DEPTH];
+        private int held;
         private final long[] offsets = new long[DEPTH];
         private final int[] lengths = new int[DEPTH];
 
-        Transfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
-            super(host, region, fd, kind);
+        Transfer(FileTransfer.Host host) {
+            super(host, kind);
         }
 
         @Override
@@ -114,31 +98,30 @@ final class ReadSendStrategy implements FileSendStrategy {
             }
             long limit = readableEnd();
             int n = 0;
-            for (long offset = position; n < held.size() && offset < limit; n++) {
-                offset += Math.min(held.get(n).size, limit - offset);
+            for (long offset = position; n < held && offset < limit; n++) {
+                offset += Math.min(sizes[n], limit - offset);
             }
             reserve(2 * n);
             try {
                 long offset = position;
                 for (int k = 0; k < n; k++) {
-                    Chunk c = held.get(k);
-                    int len = (int) Math.min(c.size, limit - offset);
+                    int len = (int) Math.min(sizes[k], limit - offset);
                     offsets[k] = offset;
                     lengths[k] = len;
                     boolean last = k == n - 1;
                     GetBufIoOps ops = host.ops();
-                    if (c.registered != null) {
-                        ops.readFixed(fd, offset, c.address, len, c.registered.slot, dataOf(2 * k));
+                    if (registered[k] != null) {
+                        ops.readFixed(fd, offset, addresses[k], len, registered[k].slot, dataOf(2 * k));
                     } else {
-                        ops.readAt(fd, offset, c.address, len, dataOf(2 * k));
+                        ops.readAt(fd, offset, addresses[k], len, dataOf(2 * k));
                     }
                     submit(2 * k, ops.linked());
                     int msgFlags = MSG_NOSIGNAL | MSG_WAITALL | (offset + len < end ? MSG_MORE : 0);
                     if (kind == GetBufFileStrategy.READ_FIXED_ZC) {
-                        ops.sendZcFixed(host.socketFd(), c.address, len, msgFlags, c.registered.slot,
+                        ops.sendZcFixed(host.socketFd(), addresses[k], len, msgFlags, registered[k].slot,
                                 dataOf(2 * k + 1));
                     } else {
-                        ops.send(host.socketFd(), c.address, len, msgFlags, dataOf(2 * k + 1));
+                        ops.send(host.socketFd(), addresses[k], len, msgFlags, dataOf(2 * k + 1));
                     }
                     submit(2 * k + 1, last ? ops : ops.linked());
                     offset += len;
@@ -156,22 +139,28 @@ final class ReadSendStrategy implements FileSendStrategy {
         private boolean takeChunks() {
             int depth = chainDepth(DEPTH, 0);
             int share = chunks != null ? chunks.share() : depth;
-            while (held.size() < depth && (long) held.size() * chunkSize() < remaining() && share-- > 0) {
-                Chunk c;
+            while (held < depth && (long) held * chunkSize() < remaining() && share-- > 0) {
                 if (chunks != null) {
-                    c = new Chunk(chunks.lend());
+                    FileChunks.Chunk c = chunks.lend();
+                    registered[held] = c;
+                    addresses[held] = c.address;
+                    sizes[held] = c.size;
                 } else {
-                    c = new Chunk(host.alloc().directBuffer(COPY_CHUNK));
-                    if (!c.buf.hasMemoryAddress()) {
-                        c.buf.release();
+                    // no bigger than what is left: a small file's response takes a small (thread-cached) buffer
+                    ByteBuf b = host.alloc().directBuffer((int) Math.min(COPY_CHUNK, remaining() - (long) held * COPY_CHUNK));
+                    if (!b.hasMemoryAddress()) {
+                        b.release();
                         end(new UnsupportedOperationException("COPY needs direct buffers with a memory address"));
                         return false;
                     }
+                    bufs[held] = b;
+                    addresses[held] = b.memoryAddress();
+                    sizes[held] = b.capacity();
                 }
-                held.add(c);
+                held++;
             }
-            if (held.isEmpty()) {
-                end(new FallBack("no registered file chunk for " + kind + ": the loop's transfers hold them all"));
+            if (held == 0) {
+                end(noChunk);
                 return false;
             }
             return true;
@@ -213,14 +202,16 @@ final class ReadSendStrategy implements FileSendStrategy {
 
         @Override
         void releaseResources() {
-            for (Chunk c : held) {
-                if (c.registered != null) {
-                    chunks.giveBack(c.registered);
+            for (int k = 0; k < held; k++) {
+                if (registered[k] != null) {
+                    chunks.giveBack(registered[k]);
+                    registered[k] = null;
                 } else {
-                    c.buf.release();
+                    bufs[k].release();
+                    bufs[k] = null;
                 }
             }
-            held.clear();
+            held = 0;
         }
     }
 }

@@ -10,7 +10,6 @@ import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.BitSet;
-import java.util.TreeSet;
 
 /**
  * The registered-buffer table of one event loop's ring ({@code IORING_REGISTER_BUFFERS2} with
@@ -40,8 +39,9 @@ final class RegisteredBufferTable {
     /** User slots with nothing in them, and who waits for one. */
     private final ArrayDeque<Integer> emptySlots = new ArrayDeque<>();
     private final ArrayDeque<Runnable> slotWaiters = new ArrayDeque<>();
-    /** Slots to empty at the next {@link #flushUpdates()}, ascending (consecutive ones go in one call). */
-    private final TreeSet<Integer> toEmpty = new TreeSet<>();
+    /** Slots to empty at the next {@link #flushUpdates()} (consecutive ones go in one call); no allocation per slot. */
+    private final BitSet toEmpty = new BitSet();
+    private int toEmptyCount;
     /** User slots a file transfer holds. */
     private final BitSet transferSlots = new BitSet();
     private int transferHeld;
@@ -118,7 +118,7 @@ final class RegisteredBufferTable {
 
     /** Has a slot that only keeps an idle registered buffer emptied, unless one is being emptied already. */
     private boolean reclaimIdle() {
-        return !toEmpty.isEmpty() || idleSlots != null && idleSlots.emptyOne();
+        return toEmptyCount > 0 || idleSlots != null && idleSlots.emptyOne();
     }
 
     /**
@@ -191,7 +191,7 @@ final class RegisteredBufferTable {
 
     /** Empty user slots (tests: all of them once nothing holds one). */
     int emptySlots() {
-        return emptySlots.size() + toEmpty.size();
+        return emptySlots.size() + toEmptyCount;
     }
 
     int userSlots() {
@@ -231,7 +231,10 @@ final class RegisteredBufferTable {
      * next SQE may name it. Returns 0 or {@code -errno}.
      */
     int put(int slot, long address, int length) {
-        toEmpty.remove(slot);
+        if (toEmpty.get(slot)) {
+            toEmpty.clear(slot);
+            toEmptyCount--;
+        }
         int res = update(slot, address, length, 1);
         return res == 1 ? 0 : res < 0 ? res : -io.getbuf.transport.internal.Native.ERRNO_ENOMEM;
     }
@@ -267,7 +270,10 @@ final class RegisteredBufferTable {
      */
     void emptyLater(int slot) {
         released(slot);
-        toEmpty.add(slot);
+        if (!toEmpty.get(slot)) {
+            toEmpty.set(slot);
+            toEmptyCount++;
+        }
     }
 
     /**
@@ -275,10 +281,10 @@ final class RegisteredBufferTable {
      * consecutive slots; the event loop calls it once per iteration, so that releases do not cost a system call each.
      */
     void flushUpdates() {
-        while (!toEmpty.isEmpty()) {
-            int first = toEmpty.first();
+        while (toEmptyCount > 0) {
+            int first = toEmpty.nextSetBit(0);
             int n = 1;
-            while (n < MAX_UPDATE_RUN && toEmpty.contains(first + n)) {
+            while (n < MAX_UPDATE_RUN && toEmpty.get(first + n)) {
                 n++;
             }
             int res = update(first, 0, 0, n);
@@ -286,10 +292,12 @@ final class RegisteredBufferTable {
                 // an empty iovec cannot be refused on a live table: only a torn-down ring gets here
                 failure = Errors.newIOException("io_uring_register(BUFFERS_UPDATE, empty " + n + " slots)", res);
                 toEmpty.clear();
+                toEmptyCount = 0;
                 break;
             }
             for (int i = 0; i < res; i++) { // a partial update: the rest goes in the next round
-                toEmpty.remove(first + i);
+                toEmpty.clear(first + i);
+                toEmptyCount--;
                 emptySlots.add(first + i);
             }
         }
@@ -341,6 +349,7 @@ final class RegisteredBufferTable {
             updateScratch = 0;
         }
         toEmpty.clear();
+        toEmptyCount = 0;
         slotWaiters.clear();
         emptySlots.clear();
         if (!registered) {

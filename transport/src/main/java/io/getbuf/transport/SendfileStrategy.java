@@ -30,13 +30,13 @@ final class SendfileStrategy implements FileSendStrategy {
     }
 
     @Override
-    public FileTransfer newTransfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
-        return new Transfer(host, region, fd);
+    public FileTransfer newTransfer(FileTransfer.Host host) {
+        return new Transfer(host);
     }
 
     private static final class Transfer extends FileTransfer {
-        Transfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
-            super(host, region, fd, GetBufFileStrategy.SENDFILE);
+        Transfer(FileTransfer.Host host) {
+            super(host, GetBufFileStrategy.SENDFILE);
         }
 
         @Override

@@ -28,9 +28,12 @@ final class SpliceStrategy implements FileSendStrategy {
     private static final long NO_OFFSET = -1;
 
     private final PipePool pipes;
+    private final FileTransfer.FallBack noPipe;
 
     SpliceStrategy(PipePool pipes) {
         this.pipes = pipes;
+        this.noPipe = new FileTransfer.FallBack("no pipe for SPLICE: the loop's transfers hold all "
+                + pipes.maxPipes());
     }
 
     @Override
@@ -44,8 +47,8 @@ final class SpliceStrategy implements FileSendStrategy {
     }
 
     @Override
-    public FileTransfer newTransfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
-        return new Transfer(host, region, fd);
+    public FileTransfer newTransfer(FileTransfer.Host host) {
+        return new Transfer(host);
     }
 
     @Override
@@ -57,8 +60,8 @@ final class SpliceStrategy implements FileSendStrategy {
         private PipePool.Pipe pipe;
         private long inPipe;     // bytes spliced into the pipe, not yet out of it
 
-        Transfer(FileTransfer.Host host, DefaultFileRegion region, int fd) {
-            super(host, region, fd, GetBufFileStrategy.SPLICE);
+        Transfer(FileTransfer.Host host) {
+            super(host, GetBufFileStrategy.SPLICE);
         }
 
         @Override
@@ -76,7 +79,7 @@ final class SpliceStrategy implements FileSendStrategy {
                 if (pipe == null) {
                     // every pipe the loop may have is lent, to transfers whose peers may never read: go on by a
                     // strategy that needs none rather than wait for them
-                    end(new FallBack("no pipe for SPLICE: the loop's transfers hold all " + pipes.maxPipes()));
+                    end(noPipe);
                     return;
                 }
             }
@@ -166,6 +169,7 @@ final class SpliceStrategy implements FileSendStrategy {
                 pipe = null;
                 pipes.giveBack(p, inPipe == 0);
             }
+            inPipe = 0; // a pipe that held bytes was closed with them: the next region starts with none
         }
     }
 }
