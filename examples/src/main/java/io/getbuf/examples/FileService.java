@@ -265,7 +265,7 @@ final class FileService {
     static boolean accepts(String acceptEncoding, String coding) {
         Boolean star = null;
         for (String element : acceptEncoding.split(",")) {
-            String[] parts = element.trim().split(";");
+            String[] parts = element.trim().split(";", -1); // -1: ";" alone is one empty name, not none
             String name = parts[0].trim().toLowerCase(Locale.ROOT);
             boolean zero = false;
             for (int i = 1; i < parts.length; i++) {

@@ -170,6 +170,19 @@ class HttpSemanticsTest {
     }
 
     @Test
+    void emptyAcceptEncodingElementsAreIgnored() throws Exception {
+        // found by RequestFuzzTest: an element that is only ";" once threw out of the handler
+        TestSite site = start("--precompressed");
+        byte[] gz = {31, (byte) 139, 8, 0, 4, 5, 6};
+        Files.write(site.root.resolve("style.css.gz"), gz);
+        RawResponse r = get("/style.css", "Accept-Encoding: gzip;,;,9 qb1r=q0");
+        assertEquals(200, r.status);
+        assertArrayEquals(gz, r.body);
+        assertEquals("body{}\n", new String(get("/style.css", "Accept-Encoding: ;, ;q=1").body,
+                StandardCharsets.UTF_8));
+    }
+
+    @Test
     void cacheControlIsSetByTheOption() throws Exception {
         start("--cache-control", "public, max-age=60");
         assertEquals("public, max-age=60", get("/hello.txt").header("Cache-Control"));
