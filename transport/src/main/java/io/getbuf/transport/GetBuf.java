@@ -21,6 +21,14 @@ import java.nio.file.Paths;
  * comparing version numbers.
  */
 public final class GetBuf {
+    /**
+     * Features to act as if the kernel lacked them (comma-separated, any case): {@code bufferRing},
+     * {@code incrementalRing}, {@code multishot}, {@code sendZc}, {@code splice}, {@code registeredBuffers},
+     * {@code singleIssuer}, {@code deferTaskrun}, {@code getBuf}. For running on a new kernel what an older one would
+     * run (tests), and as a way out should a feature misbehave on some kernel.
+     */
+    public static final String DISABLE_PROPERTY = "io.getbuf.transport.disable";
+    private static final java.util.Set<String> DISABLED = readDisabledFeatures();
     private static final Throwable UNAVAILABILITY_CAUSE;
     private static final int SETUP_FLAGS;
     private static final int FEATURES;
@@ -39,7 +47,7 @@ public final class GetBuf {
                     + Native.loadFailure());
             cause.initCause(Native.loadFailure());
         } else {
-            try (Ring ring = Ring.open(8, 0, -1)) {
+            try (Ring ring = Ring.open(8, 0, setupFlagsMask())) {
                 ring.enable();
                 setupFlags = ring.setupFlags();
                 features = ring.features();
@@ -58,6 +66,38 @@ public final class GetBuf {
     }
 
     private GetBuf() {
+    }
+
+    private static java.util.Set<String> readDisabledFeatures() {
+        java.util.Set<String> set = new java.util.TreeSet<>();
+        String value = io.netty.util.internal.SystemPropertyUtil.get(DISABLE_PROPERTY, "");
+        for (String f : value.split(",")) {
+            if (!f.trim().isEmpty()) {
+                set.add(f.trim().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return set;
+    }
+
+    private static boolean enabled(String feature) {
+        return !DISABLED.contains(feature.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The features switched off with {@link #DISABLE_PROPERTY} (lower case). */
+    public static java.util.Set<String> disabledFeatures() {
+        return java.util.Collections.unmodifiableSet(DISABLED);
+    }
+
+    /** Optional setup flags rings may try: all but those of switched-off features. */
+    static int setupFlagsMask() {
+        int mask = -1;
+        if (!enabled("singleIssuer")) {
+            mask &= ~(Native.IORING_SETUP_SINGLE_ISSUER | Native.IORING_SETUP_DEFER_TASKRUN);
+        }
+        if (!enabled("deferTaskrun")) {
+            mask &= ~Native.IORING_SETUP_DEFER_TASKRUN;
+        }
+        return mask;
     }
 
     private static Throwable missingRequirement(RingProbe probe, int features) {
@@ -158,35 +198,35 @@ public final class GetBuf {
 
     /** Multishot accept came with IORING_OP_SOCKET (5.19); the probe cannot see modifier flags. */
     public static boolean isAcceptMultishotSupported() {
-        return opSupported((byte) 45);
+        return enabled("multishot") && opSupported((byte) 45);
     }
 
     /** Multishot recv came with IORING_OP_SEND_ZC (6.0); the probe cannot see modifier flags. */
     public static boolean isRecvMultishotSupported() {
-        return opSupported(Native.IORING_OP_SEND_ZC);
+        return enabled("multishot") && opSupported(Native.IORING_OP_SEND_ZC);
     }
 
     /** Provided buffer rings (IORING_REGISTER_PBUF_RING), checked by a trial registration. */
     public static boolean isBufferRingSupported() {
-        return PROBE != null && PROBE.bufferRing();
+        return enabled("bufferRing") && PROBE != null && PROBE.bufferRing();
     }
 
     /** Incremental buffer-ring consumption (IOU_PBUF_RING_INC), checked by a trial registration. */
     public static boolean isIncrementalBufferRingSupported() {
-        return PROBE != null && PROBE.incrementalBufferRing();
+        return enabled("incrementalRing") && isBufferRingSupported() && PROBE.incrementalBufferRing();
     }
 
     /** Sparse registered-buffer tables (IORING_REGISTER_BUFFERS2 + RSRC_REGISTER_SPARSE). */
     public static boolean isRegisteredBuffersSupported() {
-        return PROBE != null && PROBE.sparseRegisteredBuffers();
+        return enabled("registeredBuffers") && PROBE != null && PROBE.sparseRegisteredBuffers();
     }
 
     public static boolean isSpliceSupported() {
-        return opSupported(Native.IORING_OP_SPLICE);
+        return enabled("splice") && opSupported(Native.IORING_OP_SPLICE);
     }
 
     public static boolean isSendZcSupported() {
-        return opSupported(Native.IORING_OP_SEND_ZC);
+        return enabled("sendZc") && opSupported(Native.IORING_OP_SEND_ZC);
     }
 
     public static boolean isWriteFixedSupported() {
@@ -199,7 +239,7 @@ public final class GetBuf {
      * -EOPNOTSUPP at run time.
      */
     public static boolean isGetBufSupported() {
-        return opSupported(Native.getBufOpcode());
+        return enabled("getBuf") && opSupported(Native.getBufOpcode());
     }
 
     /** The IORING_OP_GET_BUF opcode value this build uses. */
@@ -247,6 +287,7 @@ public final class GetBuf {
             return "getbuf unavailable: " + UNAVAILABILITY_CAUSE.getMessage();
         }
         return "getbuf available: setupFlags=0x" + Integer.toHexString(SETUP_FLAGS)
+                + (DISABLED.isEmpty() ? "" : " disabled=" + DISABLED)
                 + " features=0x" + Integer.toHexString(FEATURES)
                 + " singleIssuer=" + isSingleIssuerSupported()
                 + " deferTaskrun=" + isDeferTaskrunSupported()

@@ -107,8 +107,8 @@ public final class GetBufIoHandler implements IoHandler {
         this.executor = ObjectUtil.checkNotNull(executor, "executor");
         this.config = config;
         try {
-            ring = Ring.open(config.ringSize(), config.cqSize(), config.isSingleIssuer() ? -1
-                    : ~(Native.IORING_SETUP_SINGLE_ISSUER | Native.IORING_SETUP_DEFER_TASKRUN));
+            ring = Ring.open(config.ringSize(), config.cqSize(), GetBuf.setupFlagsMask() & (config.isSingleIssuer() ? -1
+                    : ~(Native.IORING_SETUP_SINGLE_ISSUER | Native.IORING_SETUP_DEFER_TASKRUN)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -160,7 +160,13 @@ public final class GetBufIoHandler implements IoHandler {
             ring.enable();
             GetBufBufferRingConfig ringConfig = config.bufferRing();
             if (ringConfig != null) {
-                bufferRing = BufferRing.create(ring.fd(), ringConfig);
+                if (GetBuf.isBufferRingSupported()) {
+                    bufferRing = BufferRing.create(ring.fd(), ringConfig);
+                } else {
+                    // feature detection: the loop reads without one, as on a kernel before provided buffer rings
+                    logger.info("no provided buffer ring on this kernel (IORING_REGISTER_PBUF_RING): {} reads "
+                            + "into buffers of its channels' allocators", executor);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -406,6 +406,9 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
      * notifications are outstanding (it then goes out as an ordinary buffer).
      */
     private boolean submitSendZc(ByteBuf buf) {
+        if (!GetBuf.isSendZcSupported()) {
+            return false; // a kernel without SEND_ZC: registered memory goes out as any direct buffer
+        }
         SlotByteBuf root = slotBacked(buf);
         if (root == null) {
             return false;

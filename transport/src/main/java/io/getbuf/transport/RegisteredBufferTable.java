@@ -69,6 +69,11 @@ final class RegisteredBufferTable {
         if (failure != null) {
             return false;
         }
+        if (!GetBuf.isRegisteredBuffersSupported()) {
+            failure = new IOException("this kernel has no sparse registered-buffer tables (IORING_REGISTER_BUFFERS2"
+                    + " with IORING_RSRC_REGISTER_SPARSE, 5.19)");
+            return false;
+        }
         int res = RegisteredBuffers.registerSparse(ringFd, slots);
         if (res < 0) {
             failure = Errors.newIOException("io_uring_register(BUFFERS2, sparse, " + slots + " slots)", res);

@@ -214,6 +214,7 @@ class FaultInjectionTest {
      */
     @Test
     void aPartialBufferUpdateFallsBackInsteadOfFailing() throws Exception {
+        GetBufAssumptions.assumeRegisteredBuffers();
         EventLoopGroup loops = Fixtures.getbuf(1, new GetBufIoHandlerConfig());
         try {
             inject(loops, () -> {
@@ -295,6 +296,7 @@ class FaultInjectionTest {
      */
     @Test
     void aFailingWaiterDoesNotHurtTheReleaserOrTheLoop() throws Exception {
+        GetBufAssumptions.assumeRegisteredBuffers();
         EventLoopGroup loops = Fixtures.getbuf(1, new GetBufIoHandlerConfig().setRegisteredBuffers(17)
                 .setFileChunks(16, 64 * 1024));
         EventLoop loop = loops.next();

@@ -311,6 +311,7 @@ class FileTransferTest {
     @ParameterizedTest
     @EnumSource(value = GetBufFileStrategy.class, names = {"SPLICE", "READ_FIXED", "READ_FIXED_ZC"})
     void transfersBeyondTheLoopsOnlyPipeOrChunkFallBackToSendfile(GetBufFileStrategy strategy) throws Exception {
+        GetBufAssumptions.assumeFeature(effective(strategy) == strategy, () -> strategy + " is not available here");
         EventLoopGroup small = Fixtures.getbuf(1, new GetBufIoHandlerConfig().setPipes(1, 64 * 1024)
                 .setFileChunks(1, 64 * 1024));
         try {
@@ -351,8 +352,22 @@ class FileTransferTest {
 
     /** What a channel asking for {@code strategy} uses here: GET_BUF only on a kernel with it, else SENDFILE. */
     static GetBufFileStrategy effective(GetBufFileStrategy strategy) {
-        return strategy == GetBufFileStrategy.GET_BUF && !GetBuf.isGetBufSupported() ? GetBufFileStrategy.SENDFILE
-                : strategy;
+        switch (strategy) {
+            case AUTO:
+                return effective(GetBufFileStrategy.GET_BUF);
+            case GET_BUF:
+                return GetBuf.isGetBufSupported() && GetBuf.isSendZcSupported() && GetBuf.isRegisteredBuffersSupported()
+                        ? strategy : GetBufFileStrategy.SENDFILE;
+            case SPLICE:
+                return GetBuf.isSpliceSupported() ? strategy : GetBufFileStrategy.SENDFILE;
+            case READ_FIXED:
+                return GetBuf.isRegisteredBuffersSupported() ? strategy : GetBufFileStrategy.SENDFILE;
+            case READ_FIXED_ZC:
+                return GetBuf.isRegisteredBuffersSupported() && GetBuf.isSendZcSupported() ? strategy
+                        : GetBufFileStrategy.SENDFILE;
+            default:
+                return strategy;
+        }
     }
 
     /** Every registered chunk and slot is free again, and no pipe is lent. */

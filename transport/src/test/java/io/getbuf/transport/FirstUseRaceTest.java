@@ -40,7 +40,7 @@ class FirstUseRaceTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        GetBufAssumptions.assumeAvailable();
+        GetBufAssumptions.assumeRegisteredBuffers();
         file = FileTransferTest.patternFile(dir, 8192);
     }
 

@@ -75,7 +75,7 @@ class GetBufFilesTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        GetBufAssumptions.assumeAvailable();
+        GetBufAssumptions.assumeRegisteredBuffers();
         LentPages.requireGetBufWhereAsked();
         group = new MultiThreadIoEventLoopGroup(2, GetBufIoHandler.newFactory(config(USER_SLOTS)));
         clients = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

@@ -185,6 +185,7 @@ class LinkedHeadTest {
      */
     @Test
     void withEverySlotHeldTheHeadGoesAloneAndTheBodyFallsBack() throws Exception {
+        GetBufAssumptions.assumeRegisteredBuffers();
         EventLoopGroup small = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(new GetBufIoHandlerConfig()
                 .setRegisteredBuffers(2).setFileChunks(1, 64 * 1024)));
         try {

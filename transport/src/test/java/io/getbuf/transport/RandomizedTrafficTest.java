@@ -501,6 +501,9 @@ class RandomizedTrafficTest {
             for (int i = 0; i < n; i++) {
                 int kind = r.nextInt(20);
                 byte type = kind < 9 ? FILE : kind < 12 ? HEAP : kind < 15 ? REGISTERED : kind < 18 ? READ : MOVE;
+                if ((type == REGISTERED || type == READ) && !GetBuf.isRegisteredBuffersSupported()) {
+                    type = HEAP; // (registered buffers and file reads need a registered-buffer table)
+                }
                 long length = type == MOVE ? 0 : 1 + r.nextInt(type == FILE ? 1 << 20 : 256 * 1024);
                 long offset = r.nextLong(FILE_SIZE - length);
                 requests.add(new long[] {type, offset, length, r.nextInt(strategies.length)});

@@ -57,7 +57,7 @@ class ReadOnlyViewsTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        GetBufAssumptions.assumeAvailable();
+        GetBufAssumptions.assumeRegisteredBuffers();
         LentPages.requireGetBufWhereAsked();
         group = Fixtures.getbuf(1, new GetBufIoHandlerConfig());
         file = FileTransferTest.patternFile(dir, SIZE);

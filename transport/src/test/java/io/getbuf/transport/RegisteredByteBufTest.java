@@ -51,7 +51,7 @@ class RegisteredByteBufTest {
 
     @BeforeAll
     static void setUp() {
-        GetBufAssumptions.assumeAvailable();
+        GetBufAssumptions.assumeRegisteredBuffers();
         group = new MultiThreadIoEventLoopGroup(2, GetBufIoHandler.newFactory(new GetBufIoHandlerConfig()
                 .setRegisteredBuffers(FILE_CHUNKS + USER_SLOTS).setFileChunks(FILE_CHUNKS, 64 * 1024)));
         clients = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

@@ -112,6 +112,9 @@ class SilentPeersTest {
                 assertTrue(millis < 1000, "the 14th connection's " + SMALL + " bytes took " + millis + " ms");
 
                 // users' slots are not the transfers' to hold either
+                if (!GetBuf.isRegisteredBuffersSupported()) {
+                    return; // (a kernel without registered buffers has no slots to hold)
+                }
                 start = System.nanoTime();
                 Future<ByteBuf> read = GetBufFiles.read(loop, small, 0, (int) SMALL);
                 Future<ByteBuf> registered = GetBufIoHandler.allocateRegistered(loop, 64 * 1024);
