@@ -84,6 +84,12 @@ final class RequestTarget {
         int q = target.indexOf('?');
         String rawPath = q >= 0 ? target.substring(0, q) : target;
         String query = q >= 0 ? target.substring(q) : "";
+        for (int i = 0; i < query.length(); i++) {
+            // a redirect repeats the query in its Location: a control character there is no header value
+            if (Character.isISOControl(query.charAt(i))) {
+                throw new InvalidTargetException("a control character in the query");
+            }
+        }
         List<String> segments = new ArrayList<>();
         boolean canonical = true;
         // split before decoding, so that an encoded '/' cannot make a new segment (it is refused below)

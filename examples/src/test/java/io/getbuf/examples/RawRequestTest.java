@@ -89,7 +89,7 @@ class RawRequestTest {
     @ParameterizedTest
     @ValueSource(strings = {"/../outside/secret.txt", "/%2e%2e/outside/secret.txt", "/..%2foutside%2fsecret.txt",
             "/%2F..%2Foutside", "/hello.txt%00", "/a\\..\\..\\outside", "/%5c..%5coutside", "/%zz", "/%e", "/%c3%28",
-            "/%0d%0aX:y", "*", "hello.txt"})
+            "/%0d%0aX:y", "*", "hello.txt", "//hello.txt?a\u0000b", "/hello.txt?\u0001", "//dir?\u007f"})
     void targetsThatLeaveTheRootOrAreMalformedAre400(String target) throws Exception {
         try (HttpTestClient client = raw()) {
             client.sendRaw("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -34,7 +34,7 @@ class RequestTargetTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/..", "/a/../b", "/%2e%2e", "/.%2E/", "/a%2fb", "/a%2F..", "/a\\b", "/%5c", "/%00",
-            "/a%0a", "/%7f", "/%", "/%4", "/%g0", "/%c3", "/%ff", "*", "a/b", "", "/%٣٣"})
+            "/a%0a", "/%7f", "/%", "/%4", "/%g0", "/%c3", "/%ff", "*", "a/b", "", "/%٣٣", "/a?\u0000", "//a?b\u001fc", "/?\u007f"})
     void refusedPaths(String uri) {
         assertThrows(RequestTarget.InvalidTargetException.class, () -> RequestTarget.parse(uri), uri);
     }
