@@ -31,11 +31,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -73,12 +70,9 @@ public class EchoAllocationBenchmark {
 
     private EventLoopGroup group;
     private Channel server;
-    private SocketChannel[] clients;
+    private LoopClients clients;
     private ByteBuffer out;
     private ByteBuffer in;
-    private long loopThreadId;
-    private long loopBytesAtStart;
-    private long ops;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -92,12 +86,7 @@ public class EchoAllocationBenchmark {
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(new Echo())
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        loopThreadId = group.next().submit(() -> Thread.currentThread().getId()).get();
-        clients = new SocketChannel[connections];
-        for (int c = 0; c < connections; c++) {
-            clients[c] = SocketChannel.open((InetSocketAddress) server.localAddress());
-            clients[c].setOption(StandardSocketOptions.TCP_NODELAY, true);
-        }
+        clients = new LoopClients(group, server, connections);
         out = ByteBuffer.allocateDirect(size);
         in = ByteBuffer.allocateDirect(size);
         for (int i = 0; i < size; i++) {
@@ -107,48 +96,24 @@ public class EchoAllocationBenchmark {
 
     @Setup(Level.Iteration)
     public void startCounting() {
-        loopBytesAtStart = threadAllocatedBytes(loopThreadId);
-        ops = 0;
+        clients.startCounting();
     }
 
     @TearDown(Level.Iteration)
     public void report() {
-        long bytes = threadAllocatedBytes(loopThreadId) - loopBytesAtStart;
-        System.out.printf("%n  server event loop thread: %d bytes over %d echoes = %.3f B/op%n", bytes, ops,
-                ops == 0 ? 0.0 : (double) bytes / ops);
+        clients.report("echoes");
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        for (SocketChannel c : clients) {
-            c.close();
-        }
+        clients.close();
         server.close().sync();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
 
     @Benchmark
     public int echo() throws IOException {
-        for (SocketChannel client : clients) {
-            out.clear();
-            while (out.hasRemaining()) {
-                client.write(out);
-            }
-        }
-        for (SocketChannel client : clients) {
-            in.clear();
-            while (in.hasRemaining()) {
-                if (client.read(in) < 0) {
-                    throw new IOException("server closed the connection");
-                }
-            }
-        }
-        ops += clients.length;
-        return in.get(size - 1);
-    }
-
-    private static long threadAllocatedBytes(long threadId) {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(threadId);
+        return clients.roundTrip(out, in);
     }
 
     @ChannelHandler.Sharable

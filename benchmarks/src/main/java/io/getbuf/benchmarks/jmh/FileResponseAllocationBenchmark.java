@@ -35,13 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -81,12 +78,9 @@ public class FileResponseAllocationBenchmark {
     private Path file;
     private EventLoopGroup group;
     private Channel server;
-    private SocketChannel[] clients;
+    private LoopClients clients;
     private ByteBuffer request;
     private ByteBuffer in;
-    private long loopThreadId;
-    private long loopBytesAtStart;
-    private long ops;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -110,34 +104,24 @@ public class FileResponseAllocationBenchmark {
         server = b.childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(new Responder(file, size))
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        loopThreadId = group.next().submit(() -> Thread.currentThread().getId()).get();
-        clients = new SocketChannel[connections];
-        for (int c = 0; c < connections; c++) {
-            clients[c] = SocketChannel.open((InetSocketAddress) server.localAddress());
-            clients[c].setOption(StandardSocketOptions.TCP_NODELAY, true);
-        }
+        clients = new LoopClients(group, server, connections);
         request = ByteBuffer.allocateDirect(1);
         in = ByteBuffer.allocateDirect(HEAD + size);
     }
 
     @Setup(Level.Iteration)
     public void startCounting() {
-        loopBytesAtStart = threadAllocatedBytes(loopThreadId);
-        ops = 0;
+        clients.startCounting();
     }
 
     @TearDown(Level.Iteration)
     public void report() {
-        long bytes = threadAllocatedBytes(loopThreadId) - loopBytesAtStart;
-        System.out.printf("%n  server event loop thread: %d bytes over %d file responses = %.3f B/op%n", bytes, ops,
-                ops == 0 ? 0.0 : (double) bytes / ops);
+        clients.report("file responses");
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        for (SocketChannel c : clients) {
-            c.close();
-        }
+        clients.close();
         server.close().sync();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         Files.deleteIfExists(file);
@@ -145,26 +129,7 @@ public class FileResponseAllocationBenchmark {
 
     @Benchmark
     public int respond() throws IOException {
-        for (SocketChannel client : clients) {
-            request.clear();
-            while (request.hasRemaining()) {
-                client.write(request);
-            }
-        }
-        for (SocketChannel client : clients) {
-            in.clear();
-            while (in.hasRemaining()) {
-                if (client.read(in) < 0) {
-                    throw new IOException("server closed the connection");
-                }
-            }
-        }
-        ops += clients.length;
-        return in.get(HEAD + size - 1);
-    }
-
-    private static long threadAllocatedBytes(long threadId) {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(threadId);
+        return clients.roundTrip(request, in);
     }
 
     /** Answers each byte it reads with a head and the file, allocating nothing of its own per response. */
