@@ -155,6 +155,13 @@ public final class GetBufIoHandler implements IoHandler {
             return;
         }
         initialized = true;
+        if (executor instanceof io.netty.util.concurrent.SingleThreadEventExecutor) {
+            // A shutdown without a quiet period can end the run loop between its isShuttingDown() check and
+            // confirmShutdown(), so prepareToDestroy is never called and channels would first be closed in
+            // destroy(), when the loop takes no more tasks: their channelInactive and channelUnregistered would be
+            // lost. Shutdown hooks run inside confirmShutdown, while the loop still runs the tasks a close queues.
+            ((io.netty.util.concurrent.SingleThreadEventExecutor) executor).addShutdownHook(this::closeAllAndDrain);
+        }
         try {
             // Runs on the event loop thread: with SINGLE_ISSUER this binds the ring to it.
             ring.enable();

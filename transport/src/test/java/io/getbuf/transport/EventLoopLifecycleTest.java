@@ -74,6 +74,68 @@ class EventLoopLifecycleTest {
         }
     }
 
+    /**
+     * A loop shut down without a quiet period may leave its run loop without calling prepareToDestroy (the shutdown
+     * lands between its check and confirmShutdown). Its channels must still be closed while the loop can run their
+     * last tasks: each gets channelInactive and channelUnregistered, none is closed after the loop has terminated.
+     */
+    @Test
+    void anImmediateShutdownStillTellsEveryChannelItIsClosed() throws Exception {
+        for (int round = 0; round < 40; round++) {
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory());
+            java.util.concurrent.atomic.AtomicInteger inactive = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger unregistered = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger channels = new java.util.concurrent.atomic.AtomicInteger();
+            ChannelInboundHandlerAdapter watcher = new ChannelInboundHandlerAdapter() {
+                @Override
+                public boolean isSharable() {
+                    return true;
+                }
+
+                @Override
+                public void handlerAdded(ChannelHandlerContext ctx) {
+                    channels.incrementAndGet();
+                }
+
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ctx.writeAndFlush(msg); // keep the loop busy until the end
+                }
+
+                @Override
+                public void channelInactive(ChannelHandlerContext ctx) {
+                    inactive.incrementAndGet();
+                }
+
+                @Override
+                public void channelUnregistered(ChannelHandlerContext ctx) {
+                    unregistered.incrementAndGet();
+                }
+            };
+            Channel server = new ServerBootstrap().group(group).channel(GetBufServerSocketChannel.class)
+                    .childHandler(watcher).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            List<Channel> clients = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Channel c = new Bootstrap().group(group).channel(GetBufSocketChannel.class).handler(watcher)
+                        .connect(server.localAddress()).sync().channel();
+                c.writeAndFlush(ByteBufAllocator.DEFAULT.buffer(64).writeZero(64));
+                clients.add(c);
+            }
+            while (channels.get() < 8) {
+                Thread.sleep(1);
+            }
+            Thread.sleep(round % 5);
+            assertTrue(group.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(20, TimeUnit.SECONDS));
+            int round0 = round;
+            assertEquals(8, inactive.get(), () -> "round " + round0 + ": channelInactive of every channel");
+            assertEquals(8, unregistered.get(), () -> "round " + round0 + ": channelUnregistered of every channel");
+            for (Channel c : clients) {
+                assertTrue(!c.isOpen());
+            }
+            assertTrue(!server.isOpen());
+        }
+    }
+
     @Test
     void shutdownWithOperationsInFlightReleasesEverything() throws Exception {
         int fdsBefore = openFds();
