@@ -29,6 +29,16 @@ public final class GetBuf {
      */
     public static final String DISABLE_PROPERTY = "io.getbuf.transport.disable";
     private static final java.util.Set<String> DISABLED = readDisabledFeatures();
+    // read once: the is...Supported() answers are asked on hot paths (every write asks about SEND_ZC)
+    private static final boolean ON_BUFFER_RING = !DISABLED.contains("bufferring");
+    private static final boolean ON_INCREMENTAL_RING = !DISABLED.contains("incrementalring");
+    private static final boolean ON_MULTISHOT = !DISABLED.contains("multishot");
+    private static final boolean ON_SEND_ZC = !DISABLED.contains("sendzc");
+    private static final boolean ON_SPLICE = !DISABLED.contains("splice");
+    private static final boolean ON_REGISTERED_BUFFERS = !DISABLED.contains("registeredbuffers");
+    private static final boolean ON_SINGLE_ISSUER = !DISABLED.contains("singleissuer");
+    private static final boolean ON_DEFER_TASKRUN = !DISABLED.contains("defertaskrun");
+    private static final boolean ON_GET_BUF = !DISABLED.contains("getbuf");
     private static final Throwable UNAVAILABILITY_CAUSE;
     private static final int SETUP_FLAGS;
     private static final int FEATURES;
@@ -71,16 +81,23 @@ public final class GetBuf {
     private static java.util.Set<String> readDisabledFeatures() {
         java.util.Set<String> set = new java.util.TreeSet<>();
         String value = io.netty.util.internal.SystemPropertyUtil.get(DISABLE_PROPERTY, "");
+        java.util.List<String> known = java.util.Arrays.asList("bufferring", "incrementalring", "multishot", "sendzc",
+                "splice", "registeredbuffers", "singleissuer", "defertaskrun", "getbuf");
         for (String f : value.split(",")) {
-            if (!f.trim().isEmpty()) {
-                set.add(f.trim().toLowerCase(java.util.Locale.ROOT));
+            String name = f.trim().toLowerCase(java.util.Locale.ROOT);
+            if (name.isEmpty()) {
+                continue;
             }
+            if (!known.contains(name)) {
+                // a misspelt name must not pass for a feature switched off
+                io.netty.util.internal.logging.InternalLoggerFactory.getInstance(GetBuf.class).warn(
+                        "-D{}: unknown feature '{}' ignored (known: bufferRing, incrementalRing, multishot, sendZc, "
+                                + "splice, registeredBuffers, singleIssuer, deferTaskrun, getBuf)", DISABLE_PROPERTY, f.trim());
+                continue;
+            }
+            set.add(name);
         }
         return set;
-    }
-
-    private static boolean enabled(String feature) {
-        return !DISABLED.contains(feature.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** The features switched off with {@link #DISABLE_PROPERTY} (lower case). */
@@ -91,10 +108,10 @@ public final class GetBuf {
     /** Optional setup flags rings may try: all but those of switched-off features. */
     static int setupFlagsMask() {
         int mask = -1;
-        if (!enabled("singleIssuer")) {
+        if (!ON_SINGLE_ISSUER) {
             mask &= ~(Native.IORING_SETUP_SINGLE_ISSUER | Native.IORING_SETUP_DEFER_TASKRUN);
         }
-        if (!enabled("deferTaskrun")) {
+        if (!ON_DEFER_TASKRUN) {
             mask &= ~Native.IORING_SETUP_DEFER_TASKRUN;
         }
         return mask;
@@ -198,35 +215,35 @@ public final class GetBuf {
 
     /** Multishot accept came with IORING_OP_SOCKET (5.19); the probe cannot see modifier flags. */
     public static boolean isAcceptMultishotSupported() {
-        return enabled("multishot") && opSupported((byte) 45);
+        return ON_MULTISHOT && opSupported((byte) 45);
     }
 
     /** Multishot recv came with IORING_OP_SEND_ZC (6.0); the probe cannot see modifier flags. */
     public static boolean isRecvMultishotSupported() {
-        return enabled("multishot") && opSupported(Native.IORING_OP_SEND_ZC);
+        return ON_MULTISHOT && opSupported(Native.IORING_OP_SEND_ZC);
     }
 
     /** Provided buffer rings (IORING_REGISTER_PBUF_RING), checked by a trial registration. */
     public static boolean isBufferRingSupported() {
-        return enabled("bufferRing") && PROBE != null && PROBE.bufferRing();
+        return ON_BUFFER_RING && PROBE != null && PROBE.bufferRing();
     }
 
     /** Incremental buffer-ring consumption (IOU_PBUF_RING_INC), checked by a trial registration. */
     public static boolean isIncrementalBufferRingSupported() {
-        return enabled("incrementalRing") && isBufferRingSupported() && PROBE.incrementalBufferRing();
+        return ON_INCREMENTAL_RING && isBufferRingSupported() && PROBE.incrementalBufferRing();
     }
 
     /** Sparse registered-buffer tables (IORING_REGISTER_BUFFERS2 + RSRC_REGISTER_SPARSE). */
     public static boolean isRegisteredBuffersSupported() {
-        return enabled("registeredBuffers") && PROBE != null && PROBE.sparseRegisteredBuffers();
+        return ON_REGISTERED_BUFFERS && PROBE != null && PROBE.sparseRegisteredBuffers();
     }
 
     public static boolean isSpliceSupported() {
-        return enabled("splice") && opSupported(Native.IORING_OP_SPLICE);
+        return ON_SPLICE && opSupported(Native.IORING_OP_SPLICE);
     }
 
     public static boolean isSendZcSupported() {
-        return enabled("sendZc") && opSupported(Native.IORING_OP_SEND_ZC);
+        return ON_SEND_ZC && opSupported(Native.IORING_OP_SEND_ZC);
     }
 
     public static boolean isWriteFixedSupported() {
@@ -239,7 +256,7 @@ public final class GetBuf {
      * -EOPNOTSUPP at run time.
      */
     public static boolean isGetBufSupported() {
-        return enabled("getBuf") && opSupported(Native.getBufOpcode());
+        return ON_GET_BUF && opSupported(Native.getBufOpcode());
     }
 
     /** The IORING_OP_GET_BUF opcode value this build uses. */
