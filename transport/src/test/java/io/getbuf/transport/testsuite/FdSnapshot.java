@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * The open file descriptors of this JVM ({@code /proc/self/fd}): descriptor number to link target
  * ({@code socket:[inode]}, {@code anon_inode:[io_uring]}, {@code pipe:[inode]}, a path, ...).
  */
-final class FdSnapshot {
+public final class FdSnapshot {
 
     private static final Path FD_DIR = Paths.get("/proc/self/fd");
     private static final String OWN_DIR = "/proc/" + ProcessHandle.current().pid() + "/fd";
@@ -28,7 +28,7 @@ final class FdSnapshot {
         this.fds = fds;
     }
 
-    static FdSnapshot take() {
+    public static FdSnapshot take() {
         Map<Integer, String> fds = new TreeMap<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(FD_DIR)) {
             for (Path fd : dir) {
@@ -58,7 +58,7 @@ final class FdSnapshot {
      * JVM opens lazily and keeps for its lifetime: class path jars (a test class touching a jar for the first
      * time), files under java.home, and the /dev/random, /dev/urandom descriptors SecureRandom (TLS tests) keeps.
      */
-    Map<Integer, String> newSince(FdSnapshot start) {
+    public Map<Integer, String> newSince(FdSnapshot start) {
         Map<Integer, String> fresh = new TreeMap<>();
         for (Map.Entry<Integer, String> e : fds.entrySet()) {
             String target = e.getValue();
