@@ -37,6 +37,7 @@ final class FileServer {
     private final FileCache files;
     private final AccessLog accessLog; // null: none
     private final FileServerInitializer initializer;
+    private final StatsReporter reporter; // null: neither --stats nor --stats-path
     private String summary; // set by the first stop()
 
     private FileServer(ServerOptions options, SiteRoot site, ContentTypes types, PrintStream accessLogOut)
@@ -48,9 +49,13 @@ final class FileServer {
         files = new FileCache(site, TimeUnit.MILLISECONDS.toNanos(options.cacheMillis), options.cacheEntries);
         accessLog = options.accessLog ? new AccessLog(accessLogOut) : null;
         group = new MultiThreadIoEventLoopGroup(options.threads, transport.newIoHandlerFactory());
+        reporter = options.statsSeconds > 0 || options.statsPath != null
+                ? new StatsReporter(transport, group, stats, this::connections, options.statsSeconds, accessLogOut)
+                : null;
         boolean bound = false;
         try {
-            FileService service = new FileService(files, options, types);
+            FileService service = new FileService(files, options, types,
+                    reporter == null ? () -> "" : reporter::text);
             initializer = new FileServerInitializer(service, stats, accessLog, options);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
@@ -69,6 +74,9 @@ final class FileServer {
             bound = true;
         } finally {
             if (!bound) {
+                if (reporter != null) {
+                    reporter.close();
+                }
                 group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 files.close();
                 site.close();
@@ -136,7 +144,7 @@ final class FileServer {
 
     /** Connections open now. */
     int connections() {
-        return initializer.connections();
+        return initializer == null ? 0 : initializer.connections(); // null: read by the stats timer while starting
     }
 
     /** Whether requests' paths are opened with openat2 (else the openat walk). */
@@ -167,6 +175,9 @@ final class FileServer {
         if (summary == null) {
             serverChannel.close().await(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             summary = summary(); // before the loops stop: their counters go with them
+            if (reporter != null) {
+                reporter.close();
+            }
             group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .await(2 * SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             files.close();

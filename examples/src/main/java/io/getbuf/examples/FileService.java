@@ -37,8 +37,18 @@ final class FileService {
     private final boolean precompressed;
     private final String cacheControl; // null: none
     private final ContentTypes types;
+    private final String statsPath; // null: none
+    private final java.util.function.Supplier<String> statsText;
 
     FileService(FileCache files, ServerOptions options, ContentTypes types) {
+        this(files, options, types, () -> "");
+    }
+
+    /** {@code statsText}: what {@code --stats-path} answers. */
+    FileService(FileCache files, ServerOptions options, ContentTypes types,
+                java.util.function.Supplier<String> statsText) {
+        this.statsPath = options.statsPath;
+        this.statsText = statsText;
         this.files = files;
         this.types = types;
         this.listDirectories = options.list;
@@ -65,6 +75,11 @@ final class FileService {
         String expect = headers.get(HttpHeaderNames.EXPECT);
         if (expect != null && !expect.trim().equalsIgnoreCase(CONTINUE)) {
             return Reply.status(HttpResponseStatus.EXPECTATION_FAILED, "only 100-continue is understood");
+        }
+        if (statsPath != null && request.uri().equals(statsPath)) {
+            Reply reply = Reply.generated(HttpResponseStatus.OK, "text/plain; charset=utf-8", statsText.get());
+            reply.headers.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+            return reply;
         }
         RequestTarget target;
         try {

@@ -44,7 +44,7 @@ final class ServerOptions {
     private static final Set<String> VALUED = Set.of("--root", "--port", "--host", "--threads", "--transport",
             "--strategy", "--cache-ms", "--cache-entries", "--header-timeout-ms", "--keepalive-timeout-ms",
             "--send-timeout-ms", "--max-connections", "--max-pipelined", "--read-buffer", "--max-ranges",
-            "--cache-control", "--mime-types");
+            "--cache-control", "--mime-types", "--stats", "--stats-path");
     private static final Set<String> SWITCHES = Set.of("--list", "--access-log", "--follow-symlinks",
             "--precompressed", "--help", "-h");
 
@@ -91,6 +91,8 @@ final class ServerOptions {
             "  --max-ranges N          more byte ranges than N get the whole file (default "
                     + DEFAULT_MAX_RANGES + ")",
             "  --access-log            print one line per request on standard output",
+            "  --stats N               print the server's and the event loops' figures every N seconds",
+            "  --stats-path PATH       answer GET PATH with those figures (text/plain; default: no such path)",
             "  -h, --help              print this and exit",
             "");
 
@@ -118,6 +120,8 @@ final class ServerOptions {
     final int maxPipelined;
     final int readBuffer;
     final int maxRanges;
+    final int statsSeconds; // 0: no periodic line
+    final String statsPath; // null: no endpoint
     final boolean help;
     /** What the command line asked for that cannot apply here, said at start-up. */
     final List<String> warnings;
@@ -159,6 +163,8 @@ final class ServerOptions {
         maxPipelined = b.maxPipelined;
         readBuffer = b.readBuffer;
         maxRanges = b.maxRanges;
+        statsSeconds = b.statsSeconds;
+        statsPath = b.statsPath;
         help = b.help;
         warnings = Collections.unmodifiableList(warn);
     }
@@ -256,6 +262,8 @@ final class ServerOptions {
         int maxPipelined = DEFAULT_MAX_PIPELINED;
         int readBuffer = DEFAULT_READ_BUFFER;
         int maxRanges = DEFAULT_MAX_RANGES;
+        int statsSeconds;
+        String statsPath;
         boolean help;
 
         void setSwitch(String name, boolean on) {
@@ -341,6 +349,16 @@ final class ServerOptions {
                     break;
                 case "--mime-types":
                     mimeTypes = Paths.get(value);
+                    break;
+                case "--stats":
+                    statsSeconds = intIn(name, value, 1, 86_400);
+                    break;
+                case "--stats-path":
+                    if (!value.startsWith("/") || value.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)
+                            || value.contains("?") || value.contains("#")) {
+                        throw new UsageException("--stats-path: expected a path such as /.stats, got '" + value + "'");
+                    }
+                    statsPath = value;
                     break;
                 default:
                     throw new AssertionError(name); // VALUED and this switch name the same options

@@ -64,6 +64,14 @@ public final class GetBufIoHandler implements IoHandler {
     private final GetBufIoEvent event = new GetBufIoEvent();
     private final CompletionQueue.Callback completionCallback = this::complete;
     private final DeferredCompletions deferred = new DeferredCompletions();
+    // counters of stats(): this loop's thread only
+    private long enterCalls;
+    private long sqesSubmitted;
+    private long completions;
+    private long cqOverflowFlushes;
+    private long deferredCompletions;
+    private long bufferRingExhausted;
+    private final java.util.Set<String> fallbackCausesLogged = new java.util.HashSet<>();
     private final GetBufIoOps ops = new GetBufIoOps(); // the handler's own SQEs
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final int eventFd;
@@ -248,6 +256,78 @@ public final class GetBufIoHandler implements IoHandler {
         return fileStrategies.fileReads(this);
     }
 
+    /**
+     * What {@code loop} has done and holds ({@link GetBufLoopStats}), taken on its thread: the future completes at
+     * its next iteration (at once when called there).
+     *
+     * @throws IllegalArgumentException if {@code loop} is not a live getbuf event loop
+     */
+    public static Future<GetBufLoopStats> stats(EventLoop loop) {
+        GetBufIoHandler handler = HANDLERS.get(loop);
+        if (handler == null) {
+            throw new IllegalArgumentException(loop + " is not a live getbuf event loop");
+        }
+        if (loop.inEventLoop()) {
+            return loop.newSucceededFuture(handler.stats());
+        }
+        return loop.submit((java.util.concurrent.Callable<GetBufLoopStats>) handler::stats);
+    }
+
+    /** The sum of {@link #stats(EventLoop)} over the getbuf loops of {@code group}. */
+    public static Future<GetBufLoopStats> stats(io.netty.channel.EventLoopGroup group) {
+        java.util.List<Future<GetBufLoopStats>> each = new java.util.ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            if (e instanceof EventLoop && HANDLERS.get(e) != null) {
+                each.add(stats((EventLoop) e));
+            }
+        }
+        io.netty.util.concurrent.Promise<GetBufLoopStats> sum = io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE
+                .newPromise();
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(each.size());
+        if (each.isEmpty()) {
+            sum.setSuccess(GetBufLoopStats.sum(java.util.List.of()));
+        }
+        for (Future<GetBufLoopStats> f : each) {
+            f.addListener(done -> {
+                if (!done.isSuccess()) {
+                    sum.tryFailure(done.cause());
+                } else if (left.decrementAndGet() == 0) {
+                    java.util.List<GetBufLoopStats> all = new java.util.ArrayList<>();
+                    for (Future<GetBufLoopStats> g : each) {
+                        all.add(g.getNow());
+                    }
+                    sum.trySuccess(GetBufLoopStats.sum(all));
+                }
+            });
+        }
+        return sum;
+    }
+
+    /** This loop's figures; event loop only. */
+    GetBufLoopStats stats() {
+        FileSendStrategies s = fileStrategies;
+        RegisteredByteBufAllocator users = s.slotBuffersInUse() ? s.registeredBuffers() : null;
+        FileChunks chunks = s.chunks();
+        int chunkCount = chunks.chunks();
+        return new GetBufLoopStats(enterCalls, sqesSubmitted, completions, cqOverflowFlushes, deferredCompletions,
+                bufferRingExhausted, users == null ? 0 : users.waits(), s.pipes().exhausted(),
+                users == null ? 0 : users.lent(), chunkCount - chunks.freeChunks(), chunkCount,
+                s.table().transferSlots(), s.pipes().lentPipes(), 1);
+    }
+
+    /** A channel found every buffer of the ring taken (counted; event loop only). */
+    void countBufferRingExhausted() {
+        bufferRingExhausted++;
+    }
+
+    /** A transfer fell back to another strategy: counted by the caller, logged here once per cause. */
+    void logFallback(GetBufFileStrategy strategy, Throwable cause) {
+        if (fallbackCausesLogged.size() < 64 && fallbackCausesLogged.add(strategy + ": " + cause.getMessage())) {
+            logger.info("{}: {} transfers fall back to SENDFILE: {} (logged once per cause)", executor, strategy,
+                    cause.getMessage());
+        }
+    }
+
     /** The handler of a live getbuf event loop, or null (tests, diagnostics). */
     static GetBufIoHandler handlerOf(EventLoop loop) {
         return HANDLERS.get(loop);
@@ -284,9 +364,11 @@ public final class GetBufIoHandler implements IoHandler {
             processed += processCompletions();
             if (!ring.cqOverflowed()) {
                 load.update(processed);
+                completions += processed;
                 return processed;
             }
             // The kernel holds completions that did not fit: have it flush them into the CQ.
+            cqOverflowFlushes++;
             enter(0);
         }
     }
@@ -322,6 +404,10 @@ public final class GetBufIoHandler implements IoHandler {
             endChain();
         }
         int res = faults != null ? faults.enter(ring, minComplete) : ring.submit(minComplete);
+        enterCalls++;
+        if (res > 0) {
+            sqesSubmitted += res;
+        }
 
         if (res < 0 && res != -Native.ERRNO_EINTR && res != -Native.ERRNO_EAGAIN
                 && res != -Native.ERRNO_EBUSY && res != -Native.ERRNO_ETIME) {
@@ -415,7 +501,7 @@ public final class GetBufIoHandler implements IoHandler {
             refusedInARow = 0;
             return;
         }
-        cq.takeAll(deferred);
+        deferredCompletions += cq.takeAll(deferred);
         if (++refusedInARow >= MAX_REFUSED_SUBMITS) {
             refusedInARow = 0;
             throw new IllegalStateException("io_uring_enter took no submission " + MAX_REFUSED_SUBMITS

@@ -35,13 +35,17 @@ public final class GetBufServerSocketChannelConfig extends DefaultChannelConfig 
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), SO_RCVBUF, SO_REUSEADDR, SO_BACKLOG, UnixChannelOption.SO_REUSEPORT,
-                TCP_FASTOPEN);
+        return getOptions(getOptions(super.getOptions(), SO_RCVBUF, SO_REUSEADDR, SO_BACKLOG,
+                UnixChannelOption.SO_REUSEPORT, TCP_FASTOPEN),
+                LinuxSocketOptions.listenerOptions().toArray(new ChannelOption<?>[0]));
     }
 
     @SuppressWarnings("unchecked")
     @Override
     public <T> T getOption(ChannelOption<T> option) {
+        if (LinuxSocketOptions.isListenerOption(option)) {
+            return (T) SocketOptions.get(() -> LinuxSocketOptions.get(socket, option, true));
+        }
         if (option == SO_RCVBUF) {
             return (T) Integer.valueOf(getReceiveBufferSize());
         }
@@ -63,6 +67,10 @@ public final class GetBufServerSocketChannelConfig extends DefaultChannelConfig 
     @Override
     public <T> boolean setOption(ChannelOption<T> option, T value) {
         validate(option, value);
+        if (LinuxSocketOptions.isListenerOption(option)) {
+            SocketOptions.set(() -> LinuxSocketOptions.set(socket, option, value, true));
+            return true;
+        }
         if (option == SO_RCVBUF) {
             setReceiveBufferSize((Integer) value);
         } else if (option == SO_REUSEADDR) {

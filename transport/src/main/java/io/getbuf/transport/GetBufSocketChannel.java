@@ -707,6 +707,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 fellBack = transfer.region;
                 fileSendStats.addFallback(transfer.strategy);
                 handler().fileSendStats().addFallback(transfer.strategy);
+                handler().logFallback(transfer.strategy, cause);
                 return;
             }
             ChannelOutboundBuffer in = unsafe().outboundBuffer();
@@ -912,6 +913,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
             // every ring buffer is in the application's hands: say so (once per episode), read plainly
             if (!ringExhaustedReported) {
                 ringExhaustedReported = true;
+                handler().countBufferRingExhausted();
                 pipeline().fireUserEventTriggered(GetBufBufferRingExhaustedEvent.INSTANCE);
                 if (!isActive() || readOp != 0) {
                     return; // a handler closed the channel, or read meanwhile
@@ -1236,6 +1238,7 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
                 // channelReadComplete (flush, back-pressure) would never come.
                 if (!ringExhaustedReported) {
                     ringExhaustedReported = true;
+                    handler().countBufferRingExhausted();
                     pipeline.fireUserEventTriggered(GetBufBufferRingExhaustedEvent.INSTANCE);
                 }
                 if (isActive() && readOp == 0) {

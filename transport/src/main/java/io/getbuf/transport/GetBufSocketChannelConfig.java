@@ -40,15 +40,18 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR,
+        return getOptions(getOptions(super.getOptions(), SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR,
                 SO_LINGER, IP_TOS, ALLOW_HALF_CLOSURE, UnixChannelOption.SO_REUSEPORT, GetBufChannelOption.TCP_CORK,
                 GetBufChannelOption.TCP_QUICKACK, GetBufChannelOption.USE_BUFFER_RING, TCP_FASTOPEN_CONNECT,
-                GetBufChannelOption.FILE_STRATEGY);
+                GetBufChannelOption.FILE_STRATEGY), LinuxSocketOptions.streamOptions().toArray(new ChannelOption<?>[0]));
     }
 
     @SuppressWarnings("unchecked")
     @Override
     public <T> T getOption(ChannelOption<T> option) {
+        if (LinuxSocketOptions.isStreamOption(option)) {
+            return (T) SocketOptions.get(() -> LinuxSocketOptions.get(socket, option, false));
+        }
         if (option == SO_RCVBUF) {
             return (T) Integer.valueOf(getReceiveBufferSize());
         }
@@ -97,6 +100,10 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
     @Override
     public <T> boolean setOption(ChannelOption<T> option, T value) {
         validate(option, value);
+        if (LinuxSocketOptions.isStreamOption(option)) {
+            SocketOptions.set(() -> LinuxSocketOptions.set(socket, option, value, false));
+            return true;
+        }
         if (option == SO_RCVBUF) {
             setReceiveBufferSize((Integer) value);
         } else if (option == SO_SNDBUF) {

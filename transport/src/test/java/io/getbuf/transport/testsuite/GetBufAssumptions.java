@@ -55,4 +55,9 @@ public final class GetBufAssumptions {
         assumeAvailable();
         assumeFeature(GetBuf.isRegisteredBuffersSupported(), () -> "the kernel has no sparse registered-buffer tables");
     }
+
+    /** Root (CAP_NET_ADMIN and the like): CI runs as root; options that need a capability are checked only then. */
+    public static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
 }
