@@ -90,6 +90,8 @@ public final class GetBufIoHandler implements IoHandler {
     private boolean drainTimerArmed;
     private boolean initialized;
     private boolean shuttingDown;
+    private long drainDeadline; // 0 until the first drain of the shutdown
+    private boolean drainWarned;
     private boolean destroyed;
     private final LoopLoad load = new LoopLoad();
     private Boolean busyOverride; // tests
@@ -659,8 +661,14 @@ public final class GetBufIoHandler implements IoHandler {
         if (eventFdReadArmed) {
             Native.eventFdWrite(eventFd, 1L);
         }
-        long deadline = System.nanoTime() + SHUTDOWN_DRAIN_NANOS;
-        while ((internalOutstanding > 0 || outstandingOfRegistrations() > 0) && System.nanoTime() < deadline) {
+        // one bound for the whole shutdown: prepareToDestroy (each iteration while shutting down), the shutdown hook
+        // and destroy all drain, and an operation that never ends (a zero-copy notification whose peer never reads)
+        // must not make each of them wait the whole time again
+        if (drainDeadline == 0) {
+            drainDeadline = System.nanoTime() + SHUTDOWN_DRAIN_NANOS;
+        }
+        long deadline = drainDeadline;
+        while ((internalOutstanding > 0 || outstandingOfRegistrations() > 0) && System.nanoTime() - deadline < 0) {
             if (!drainTimerArmed) {
                 // bounds each wait, so that a stuck operation cannot hang shutdown; not counted
                 // as outstanding work itself
@@ -676,7 +684,8 @@ public final class GetBufIoHandler implements IoHandler {
             }
         }
         int left = outstandingOfRegistrations();
-        if (left > 0) {
+        if (left > 0 && !drainWarned) {
+            drainWarned = true;
             logger.warn("{} operations still in flight after {} ms; closing the ring cancels them", left,
                     TimeUnit.NANOSECONDS.toMillis(SHUTDOWN_DRAIN_NANOS));
         }
