@@ -5,24 +5,20 @@ package io.getbuf.transport;
 
 import io.getbuf.transport.Fixtures.Pace;
 import io.getbuf.transport.Fixtures.Reader;
-import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.getbuf.transport.testsuite.GetBufTest;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoopGroup;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,23 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CloseFromProgressTest {
     private static final long SIZE = 64L << 20;
 
-    @TempDir
-    static Path dir;
-    private static EventLoopGroup clients;
-    private static Path file;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        GetBufAssumptions.assumeAvailable();
-        LentPages.requireGetBufWhereAsked();
-        clients = Fixtures.nio(1);
-        file = FileTransferTest.patternFile(dir, SIZE);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        Fixtures.shutdown(clients);
-    }
+    @RegisterExtension
+    static final FileTransferFixture FIXTURE = new FileTransferFixture(SIZE);
 
     @ParameterizedTest
     @MethodSource("io.getbuf.transport.Fixtures#strategies")
@@ -81,7 +62,7 @@ class CloseFromProgressTest {
                         });
             });
             try {
-                Reader r = Fixtures.connect(clients, server.localAddress(), SIZE, FileTransferTest::patternAt,
+                Reader r = Fixtures.connect(FIXTURE.clients(), server.localAddress(), SIZE, FileTransferTest::patternAt,
                         Pace.FULL_SPEED);
                 r.done.handle((n, t) -> null).get(30, TimeUnit.SECONDS); // it ends short: the server closed
                 assertTrue(progressAtClose.get() > 0, "progress was reported");
@@ -101,7 +82,7 @@ class CloseFromProgressTest {
 
     private static DefaultFileRegion region() {
         try {
-            return new DefaultFileRegion(FileChannel.open(file, StandardOpenOption.READ), 0, SIZE);
+            return new DefaultFileRegion(FileChannel.open(FIXTURE.file(), StandardOpenOption.READ), 0, SIZE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,7 +5,6 @@ package io.getbuf.transport;
 
 import io.getbuf.transport.Fixtures.Pace;
 import io.getbuf.transport.Fixtures.Reader;
-import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.getbuf.transport.testsuite.GetBufTest;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -16,20 +15,16 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoopGroup;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,23 +48,8 @@ class CloseMidTransferTest {
     private static final long SIZE = 16L << 20;
     private static final int ROUNDS = Integer.getInteger("getbuf.test.closeRounds", 100);
 
-    @TempDir
-    static Path dir;
-    private static EventLoopGroup clients;
-    private static Path file;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        GetBufAssumptions.assumeAvailable();
-        LentPages.requireGetBufWhereAsked();
-        clients = Fixtures.nio(1);
-        file = FileTransferTest.patternFile(dir, SIZE);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        Fixtures.shutdown(clients);
-    }
+    @RegisterExtension
+    static final FileTransferFixture FIXTURE = new FileTransferFixture(SIZE);
 
     @ParameterizedTest
     @MethodSource("strategies")
@@ -112,7 +92,8 @@ class CloseMidTransferTest {
             });
             try {
                 for (int round = 0; round < ROUNDS; round++) {
-                    Reader r = Fixtures.connect(clients, server.localAddress(), SIZE, FileTransferTest::patternAt,
+                    Reader r = Fixtures.connect(FIXTURE.clients(),
+                            server.localAddress(), SIZE, FileTransferTest::patternAt,
                             Pace.FULL_SPEED);
                     r.done.handle((n, t) -> null).get(30, TimeUnit.SECONDS); // closed early: a short read is fine
                 }
@@ -153,7 +134,8 @@ class CloseMidTransferTest {
     private static final class Grabber implements Runnable {
         private final InetSocketAddress victims;
         private final AtomicBoolean stop;
-        private final java.util.concurrent.BlockingQueue<Integer> wanted = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final java.util.concurrent.BlockingQueue<Integer> wanted =
+                new java.util.concurrent.LinkedBlockingQueue<>();
         private final List<Socket> held = new ArrayList<>();
         volatile int grabbed;
 
@@ -219,7 +201,7 @@ class CloseMidTransferTest {
 
     private static DefaultFileRegion region() {
         try {
-            return new DefaultFileRegion(FileChannel.open(file, StandardOpenOption.READ), 0, SIZE);
+            return new DefaultFileRegion(FileChannel.open(FIXTURE.file(), StandardOpenOption.READ), 0, SIZE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,7 +3,6 @@
  */
 package io.getbuf.transport;
 
-import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.getbuf.transport.testsuite.GetBufTest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -13,13 +12,10 @@ import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +27,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,23 +42,8 @@ class CloseWhileSilentPeerTest {
     private static final long SIZE = 8L << 20;
     private static final int ROUNDS = Integer.getInteger("getbuf.test.silentCloseRounds", 40);
 
-    @TempDir
-    static Path dir;
-    private static EventLoopGroup clients;
-    private static Path file;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        GetBufAssumptions.assumeAvailable();
-        LentPages.requireGetBufWhereAsked();
-        clients = Fixtures.nio(1);
-        file = FileTransferTest.patternFile(dir, SIZE);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        Fixtures.shutdown(clients);
-    }
+    @RegisterExtension
+    static final FileTransferFixture FIXTURE = new FileTransferFixture(SIZE);
 
     @ParameterizedTest
     @MethodSource("io.getbuf.transport.Fixtures#strategies")
@@ -80,7 +60,7 @@ class CloseWhileSilentPeerTest {
             int baseline = registrations(loop, handler); // the server channel
             try {
                 for (int round = 0; round < ROUNDS; round++) {
-                    Channel peer = new Bootstrap().group(clients).channel(NioSocketChannel.class)
+                    Channel peer = new Bootstrap().group(FIXTURE.clients()).channel(NioSocketChannel.class)
                             .option(ChannelOption.AUTO_READ, false).option(ChannelOption.SO_RCVBUF, 32 * 1024)
                             .handler(new ChannelInboundHandlerAdapter()).connect(server.localAddress()).sync()
                             .channel();
@@ -139,7 +119,7 @@ class CloseWhileSilentPeerTest {
 
     private static DefaultFileRegion region() {
         try {
-            return new DefaultFileRegion(FileChannel.open(file, StandardOpenOption.READ), 0, SIZE);
+            return new DefaultFileRegion(FileChannel.open(FIXTURE.file(), StandardOpenOption.READ), 0, SIZE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.testsuite.FdSnapshot;
 import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -132,7 +133,7 @@ class EventLoopLifecycleTest {
 
     @Test
     void shutdownWithOperationsInFlightReleasesEverything() throws Exception {
-        io.getbuf.transport.testsuite.FdSnapshot fdsBefore = io.getbuf.transport.testsuite.FdSnapshot.take();
+        FdSnapshot fdsBefore = FdSnapshot.take();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, GetBufIoHandler.newFactory());
         List<ByteBuf> sent = new ArrayList<>();
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
@@ -167,10 +168,10 @@ class EventLoopLifecycleTest {
         }
         assertTrue(!client.isOpen() && !server.isOpen());
         // what this test opened, not a count: another class's descriptor closing meanwhile must not fail it
-        for (int i = 0; i < 50 && !io.getbuf.transport.testsuite.FdSnapshot.take().newSince(fdsBefore).isEmpty(); i++) {
+        for (int i = 0; i < 50 && !FdSnapshot.take().newSince(fdsBefore).isEmpty(); i++) {
             Thread.sleep(100);
         }
-        assertEquals(java.util.Map.of(), io.getbuf.transport.testsuite.FdSnapshot.take().newSince(fdsBefore),
+        assertEquals(java.util.Map.of(), FdSnapshot.take().newSince(fdsBefore),
                 "ring, eventfd and sockets closed");
     }
 

@@ -20,11 +20,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -57,23 +55,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FaultInjectionTest {
     private static final long SIZE = (4L << 20) + 123;
 
-    @TempDir
-    static Path dir;
-    private static EventLoopGroup clients;
-    private static Path file;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        GetBufAssumptions.assumeAvailable();
-        LentPages.requireGetBufWhereAsked();
-        clients = Fixtures.nio(1);
-        file = FileTransferTest.patternFile(dir, SIZE);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        Fixtures.shutdown(clients);
-    }
+    @RegisterExtension
+    static final FileTransferFixture FIXTURE = new FileTransferFixture(SIZE);
 
     /** Installs {@code faults} on every loop of {@code group} (on each loop's thread). */
     static void inject(EventLoopGroup group, java.util.function.Supplier<FaultInjector> faults) throws Exception {
@@ -108,7 +91,8 @@ class FaultInjectionTest {
         try {
             List<Reader> readers = new ArrayList<>();
             for (int i = 0; i < clientCount; i++) {
-                readers.add(Fixtures.connect(clients, server.localAddress(), SIZE, FileTransferTest::patternAt,
+                readers.add(Fixtures.connect(FIXTURE.clients(),
+                        server.localAddress(), SIZE, FileTransferTest::patternAt,
                         i % 2 == 0 ? new Pace(32 * 1024, 1) : Pace.FULL_SPEED));
             }
             Fixtures.awaitAll(readers, 120);
@@ -193,7 +177,7 @@ class FaultInjectionTest {
                         }
                     }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             try {
-                EchoStream echo = EchoStream.run(clients, server.localAddress(), 2 << 20, 31);
+                EchoStream echo = EchoStream.run(FIXTURE.clients(), server.localAddress(), 2 << 20, 31);
                 assertEquals(echo.sent, echo.received.get(60, TimeUnit.SECONDS));
             } finally {
                 server.close().sync();
@@ -268,7 +252,8 @@ class FaultInjectionTest {
             int served = 0;
             try {
                 for (int i = 0; i < 40; i++) {
-                    Reader r = Fixtures.connect(clients, server.localAddress(), 1000, FileTransferTest::patternAt,
+                    Reader r = Fixtures.connect(FIXTURE.clients(),
+                            server.localAddress(), 1000, FileTransferTest::patternAt,
                             Pace.FULL_SPEED);
                     try {
                         r.done.get(10, TimeUnit.SECONDS);
@@ -315,7 +300,7 @@ class FaultInjectionTest {
                 ctx.writeAndFlush(held);
             });
             try {
-                Reader r = Fixtures.connect(clients, server.localAddress(), 4096 + 1000,
+                Reader r = Fixtures.connect(FIXTURE.clients(), server.localAddress(), 4096 + 1000,
                         at -> at < 4096 ? 0 : FileTransferTest.patternAt(at - 4096), Pace.FULL_SPEED);
                 assertTrue(waiter.await(10, TimeUnit.SECONDS), "the waiter was woken");
                 assertInstanceOf(FaultInjector.InjectedFault.class, waiter.cause(), String.valueOf(waiter.cause()));
@@ -338,8 +323,8 @@ class FaultInjectionTest {
     @ParameterizedTest
     @MethodSource("io.getbuf.transport.Fixtures#strategies")
     void aFileDeletedWhileSentArrivesWhole(GetBufFileStrategy strategy) throws Exception {
-        Path doomed = dir.resolve("doomed-" + strategy);
-        Files.copy(file, doomed);
+        Path doomed = FIXTURE.dir().resolve("doomed-" + strategy);
+        Files.copy(FIXTURE.file(), doomed);
         EventLoopGroup loops = Fixtures.getbuf(1, new GetBufIoHandlerConfig());
         try {
             List<ChannelFuture> writes = new ArrayList<>();
@@ -358,7 +343,7 @@ class FaultInjectionTest {
                 }
             });
             try {
-                Reader r = Fixtures.connect(clients, server.localAddress(), SIZE, FileTransferTest::patternAt,
+                Reader r = Fixtures.connect(FIXTURE.clients(), server.localAddress(), SIZE, FileTransferTest::patternAt,
                         new Pace(64 * 1024, 1));
                 Fixtures.awaitAll(List.of(r), 60);
                 Fixtures.assertSucceeded(writes);
@@ -396,7 +381,7 @@ class FaultInjectionTest {
         Channel server = Fixtures.server(loops, GetBufFileStrategy.AUTO, children, serve);
         List<Channel> peers = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            peers.add(new Bootstrap().group(clients).channel(NioSocketChannel.class)
+            peers.add(new Bootstrap().group(FIXTURE.clients()).channel(NioSocketChannel.class)
                     .option(io.netty.channel.ChannelOption.AUTO_READ, i % 2 == 0)
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
@@ -424,7 +409,7 @@ class FaultInjectionTest {
 
     private static DefaultFileRegion region(long offset, long count) {
         try {
-            return new DefaultFileRegion(FileChannel.open(file, StandardOpenOption.READ), offset, count);
+            return new DefaultFileRegion(FileChannel.open(FIXTURE.file(), StandardOpenOption.READ), offset, count);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.testsuite.FdSnapshot;
 import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.getbuf.transport.testsuite.GetBufTest;
 import io.netty.bootstrap.ServerBootstrap;
@@ -81,7 +82,7 @@ class FileChangedWhileLentTest {
     private static EventLoopGroup group;
     private Path file;
     private LentPages.Counters providerBefore;
-    private io.getbuf.transport.testsuite.FdSnapshot fdsBefore;
+    private FdSnapshot fdsBefore;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -103,7 +104,7 @@ class FileChangedWhileLentTest {
         file = dir.resolve("changing");
         Files.copy(FileTransferTest.patternFile(dir, SIZE), file, StandardCopyOption.REPLACE_EXISTING);
         providerBefore = LentPages.counters();
-        fdsBefore = io.getbuf.transport.testsuite.FdSnapshot.take();
+        fdsBefore = FdSnapshot.take();
     }
 
     @AfterEach
@@ -111,8 +112,8 @@ class FileChangedWhileLentTest {
         LentPages.assertSlotsEmpty(group);
         LentPages.assertGivenBack(providerBefore, 0);
         // the descriptors this test opened, not a count: another's closing meanwhile must not fail it
-        assertTrue(TestSupport.await(() -> io.getbuf.transport.testsuite.FdSnapshot.take().newSince(fdsBefore).isEmpty(), 5),
-                () -> "descriptors left open: " + io.getbuf.transport.testsuite.FdSnapshot.take().newSince(fdsBefore));
+        assertTrue(TestSupport.await(() -> FdSnapshot.take().newSince(fdsBefore).isEmpty(), 5),
+                () -> "descriptors left open: " + FdSnapshot.take().newSince(fdsBefore));
     }
 
     /** What the file held before the change: the pattern of FileTransferTest. */

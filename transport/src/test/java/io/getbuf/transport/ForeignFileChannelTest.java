@@ -5,16 +5,13 @@ package io.getbuf.transport;
 
 import io.getbuf.transport.Fixtures.Pace;
 import io.getbuf.transport.Fixtures.Reader;
-import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.getbuf.transport.testsuite.GetBufTest;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoopGroup;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,7 +23,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,23 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ForeignFileChannelTest {
     private static final long SIZE = (1 << 20) + 333;
 
-    @TempDir
-    static Path dir;
-    private static EventLoopGroup clients;
-    private static Path file;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        GetBufAssumptions.assumeAvailable();
-        LentPages.requireGetBufWhereAsked();
-        clients = Fixtures.nio(1);
-        file = FileTransferTest.patternFile(dir, SIZE);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        Fixtures.shutdown(clients);
-    }
+    @RegisterExtension
+    static final FileTransferFixture FIXTURE = new FileTransferFixture(SIZE);
 
     @ParameterizedTest
     @MethodSource("io.getbuf.transport.Fixtures#strategies")
@@ -77,7 +58,7 @@ class ForeignFileChannelTest {
                 w.addListener(f -> ctx.close());
             });
             try {
-                Reader r = Fixtures.connect(clients, server.localAddress(), SIZE, FileTransferTest::patternAt,
+                Reader r = Fixtures.connect(FIXTURE.clients(), server.localAddress(), SIZE, FileTransferTest::patternAt,
                         Pace.FULL_SPEED);
                 Fixtures.awaitAll(List.of(r), 30);
                 Fixtures.assertSucceeded(writes);
@@ -95,7 +76,7 @@ class ForeignFileChannelTest {
 
     private static FileChannel foreign() {
         try {
-            return new Wrapper(FileChannel.open(file, StandardOpenOption.READ));
+            return new Wrapper(FileChannel.open(FIXTURE.file(), StandardOpenOption.READ));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.getbuf.transport.testsuite.FdSnapshot;
 import io.netty.channel.DefaultFileRegion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,7 +46,7 @@ class GetBufDirectoryTest {
     Path tmp;
     private Path root;
     private Path outside;
-    private io.getbuf.transport.testsuite.FdSnapshot fdsBefore;
+    private FdSnapshot fdsBefore;
 
     @BeforeEach
     void site() throws Exception {
@@ -67,17 +68,17 @@ class GetBufDirectoryTest {
         p.getInputStream().close();
         p.getErrorStream().close();
         p.getOutputStream().close();
-        fdsBefore = io.getbuf.transport.testsuite.FdSnapshot.take();
+        fdsBefore = FdSnapshot.take();
     }
 
     @AfterEach
     void descriptorsBack() throws Exception {
         // the descriptors this test opened, not a count: another's closing meanwhile must not fail it
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!io.getbuf.transport.testsuite.FdSnapshot.take().newSince(fdsBefore).isEmpty() && System.nanoTime() < deadline) {
+        while (!FdSnapshot.take().newSince(fdsBefore).isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertEquals(java.util.Map.of(), io.getbuf.transport.testsuite.FdSnapshot.take().newSince(fdsBefore), "descriptors left open");
+        assertEquals(java.util.Map.of(), FdSnapshot.take().newSince(fdsBefore), "descriptors left open");
     }
 
     private GetBufDirectory open(boolean openat2) throws IOException {

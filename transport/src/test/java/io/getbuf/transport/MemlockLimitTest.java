@@ -93,7 +93,8 @@ class MemlockLimitTest {
                     server.close().sync();
                 }
                 GetBufFileSendStats stats = GetBufIoHandler.fileSendStats(loops.next());
-                if (stats.bytes(GetBufFileStrategy.SENDFILE) != SIZE || stats.bytes(GetBufFileStrategy.READ_FIXED) != 0) {
+                if (stats.bytes(GetBufFileStrategy.SENDFILE) != SIZE
+                        || stats.bytes(GetBufFileStrategy.READ_FIXED) != 0) {
                     throw new AssertionError("not all by sendfile: " + stats);
                 }
                 System.out.println("region exact, by SENDFILE after READ_FIXED fell back: " + stats);

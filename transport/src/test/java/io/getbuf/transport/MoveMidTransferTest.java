@@ -5,25 +5,20 @@ package io.getbuf.transport;
 
 import io.getbuf.transport.Fixtures.Pace;
 import io.getbuf.transport.Fixtures.Reader;
-import io.getbuf.transport.testsuite.GetBufAssumptions;
 import io.getbuf.transport.testsuite.GetBufTest;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,23 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MoveMidTransferTest {
     private static final long SIZE = 64L << 20;
 
-    @TempDir
-    static Path dir;
-    private static EventLoopGroup clients;
-    private static Path file;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        GetBufAssumptions.assumeAvailable();
-        LentPages.requireGetBufWhereAsked();
-        clients = Fixtures.nio(1);
-        file = FileTransferTest.patternFile(dir, SIZE);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        Fixtures.shutdown(clients);
-    }
+    @RegisterExtension
+    static final FileTransferFixture FIXTURE = new FileTransferFixture(SIZE);
 
     @ParameterizedTest
     @MethodSource("io.getbuf.transport.Fixtures#strategies")
@@ -80,7 +60,8 @@ class MoveMidTransferTest {
             });
             try {
                 // a peer that reads in small bursts, slowly at first: the transfer waits in the kernel
-                Reader reader = Fixtures.connect(clients, server.localAddress(), SIZE, FileTransferTest::patternAt,
+                Reader reader = Fixtures.connect(FIXTURE.clients(),
+                        server.localAddress(), SIZE, FileTransferTest::patternAt,
                         new Pace(64 * 1024, 50));
                 assertTrue(TestSupport.await(() -> {
                     synchronized (children) {
@@ -140,7 +121,7 @@ class MoveMidTransferTest {
 
     private static DefaultFileRegion region() {
         try {
-            return new DefaultFileRegion(FileChannel.open(file, StandardOpenOption.READ), 0, SIZE);
+            return new DefaultFileRegion(FileChannel.open(FIXTURE.file(), StandardOpenOption.READ), 0, SIZE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
