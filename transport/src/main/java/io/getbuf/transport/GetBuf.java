@@ -8,12 +8,20 @@ import io.getbuf.transport.internal.Ring;
 import io.getbuf.transport.internal.RingProbe;
 import io.netty.channel.unix.Errors;
 import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.SystemPropertyUtil;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Whether getbuf can run here, and what the kernel offers it. Everything is detected by asking
@@ -28,7 +36,7 @@ public final class GetBuf {
      * run (tests), and as a way out should a feature misbehave on some kernel.
      */
     public static final String DISABLE_PROPERTY = "io.getbuf.transport.disable";
-    private static final java.util.Set<String> DISABLED = readDisabledFeatures();
+    private static final Set<String> DISABLED = readDisabledFeatures();
     // read once: the is...Supported() answers are asked on hot paths (every write asks about SEND_ZC)
     private static final boolean ON_BUFFER_RING = !DISABLED.contains("bufferring");
     private static final boolean ON_INCREMENTAL_RING = !DISABLED.contains("incrementalring");
@@ -78,19 +86,19 @@ public final class GetBuf {
     private GetBuf() {
     }
 
-    private static java.util.Set<String> readDisabledFeatures() {
-        java.util.Set<String> set = new java.util.TreeSet<>();
-        String value = io.netty.util.internal.SystemPropertyUtil.get(DISABLE_PROPERTY, "");
-        java.util.List<String> known = java.util.Arrays.asList("bufferring", "incrementalring", "multishot", "sendzc",
+    private static Set<String> readDisabledFeatures() {
+        Set<String> set = new TreeSet<>();
+        String value = SystemPropertyUtil.get(DISABLE_PROPERTY, "");
+        List<String> known = Arrays.asList("bufferring", "incrementalring", "multishot", "sendzc",
                 "splice", "registeredbuffers", "singleissuer", "defertaskrun", "getbuf");
         for (String f : value.split(",")) {
-            String name = f.trim().toLowerCase(java.util.Locale.ROOT);
+            String name = f.trim().toLowerCase(Locale.ROOT);
             if (name.isEmpty()) {
                 continue;
             }
             if (!known.contains(name)) {
                 // a misspelt name must not pass for a feature switched off
-                io.netty.util.internal.logging.InternalLoggerFactory.getInstance(GetBuf.class).warn(
+                InternalLoggerFactory.getInstance(GetBuf.class).warn(
                         "-D{}: unknown feature '{}' ignored (known: bufferRing, incrementalRing, multishot, sendZc, "
                                 + "splice, registeredBuffers, singleIssuer, deferTaskrun, getBuf)", DISABLE_PROPERTY, f.trim());
                 continue;
@@ -101,8 +109,8 @@ public final class GetBuf {
     }
 
     /** The features switched off with {@link #DISABLE_PROPERTY} (lower case). */
-    public static java.util.Set<String> disabledFeatures() {
-        return java.util.Collections.unmodifiableSet(DISABLED);
+    public static Set<String> disabledFeatures() {
+        return Collections.unmodifiableSet(DISABLED);
     }
 
     /** Optional setup flags rings may try: all but those of switched-off features. */

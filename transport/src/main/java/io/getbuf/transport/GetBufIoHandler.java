@@ -10,6 +10,7 @@ import io.getbuf.transport.internal.SubmissionQueue;
 import io.getbuf.transport.internal.UserData;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
@@ -19,7 +20,11 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.unix.Errors;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import io.netty.util.internal.ObjectUtil;
 import io.netty.util.internal.PlatformDependent;
@@ -29,12 +34,16 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@link IoHandler} of getbuf: one io_uring per event loop. The submission and completion
@@ -71,7 +80,7 @@ public final class GetBufIoHandler implements IoHandler {
     private long cqOverflowFlushes;
     private long deferredCompletions;
     private long bufferRingExhausted;
-    private final java.util.Set<String> fallbackCausesLogged = new java.util.HashSet<>();
+    private final Set<String> fallbackCausesLogged = new HashSet<>();
     private final GetBufIoOps ops = new GetBufIoOps(); // the handler's own SQEs
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final int eventFd;
@@ -90,7 +99,8 @@ public final class GetBufIoHandler implements IoHandler {
     private boolean drainTimerArmed;
     private boolean initialized;
     private boolean shuttingDown;
-    private long drainDeadline; // 0 until the first drain of the shutdown
+    private boolean draining; // the shutdown's first drain has set drainDeadline
+    private long drainDeadline;
     private boolean drainWarned;
     private boolean destroyed;
     private final LoopLoad load = new LoopLoad();
@@ -165,12 +175,12 @@ public final class GetBufIoHandler implements IoHandler {
             return;
         }
         initialized = true;
-        if (executor instanceof io.netty.util.concurrent.SingleThreadEventExecutor) {
+        if (executor instanceof SingleThreadEventExecutor) {
             // A shutdown without a quiet period can end the run loop between its isShuttingDown() check and
             // confirmShutdown(), so prepareToDestroy is never called and channels would first be closed in
             // destroy(), when the loop takes no more tasks: their channelInactive and channelUnregistered would be
             // lost. Shutdown hooks run inside confirmShutdown, while the loop still runs the tasks a close queues.
-            ((io.netty.util.concurrent.SingleThreadEventExecutor) executor).addShutdownHook(this::closeAllAndDrain);
+            ((SingleThreadEventExecutor) executor).addShutdownHook(this::closeAllAndDrain);
         }
         try {
             // Runs on the event loop thread: with SINGLE_ISSUER this binds the ring to it.
@@ -272,29 +282,28 @@ public final class GetBufIoHandler implements IoHandler {
         if (loop.inEventLoop()) {
             return loop.newSucceededFuture(handler.stats());
         }
-        return loop.submit((java.util.concurrent.Callable<GetBufLoopStats>) handler::stats);
+        return loop.submit((Callable<GetBufLoopStats>) handler::stats);
     }
 
     /** The sum of {@link #stats(EventLoop)} over the getbuf loops of {@code group}. */
-    public static Future<GetBufLoopStats> stats(io.netty.channel.EventLoopGroup group) {
-        java.util.List<Future<GetBufLoopStats>> each = new java.util.ArrayList<>();
-        for (io.netty.util.concurrent.EventExecutor e : group) {
+    public static Future<GetBufLoopStats> stats(EventLoopGroup group) {
+        List<Future<GetBufLoopStats>> each = new ArrayList<>();
+        for (EventExecutor e : group) {
             if (e instanceof EventLoop && HANDLERS.get(e) != null) {
                 each.add(stats((EventLoop) e));
             }
         }
-        io.netty.util.concurrent.Promise<GetBufLoopStats> sum = io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE
-                .newPromise();
-        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(each.size());
+        Promise<GetBufLoopStats> sum = ImmediateEventExecutor.INSTANCE.newPromise();
+        AtomicInteger left = new AtomicInteger(each.size());
         if (each.isEmpty()) {
-            sum.setSuccess(GetBufLoopStats.sum(java.util.List.of()));
+            sum.setSuccess(GetBufLoopStats.sum(List.of()));
         }
         for (Future<GetBufLoopStats> f : each) {
             f.addListener(done -> {
                 if (!done.isSuccess()) {
                     sum.tryFailure(done.cause());
                 } else if (left.decrementAndGet() == 0) {
-                    java.util.List<GetBufLoopStats> all = new java.util.ArrayList<>();
+                    List<GetBufLoopStats> all = new ArrayList<>();
                     for (Future<GetBufLoopStats> g : each) {
                         all.add(g.getNow());
                     }
@@ -664,7 +673,8 @@ public final class GetBufIoHandler implements IoHandler {
         // one bound for the whole shutdown: prepareToDestroy (each iteration while shutting down), the shutdown hook
         // and destroy all drain, and an operation that never ends (a zero-copy notification whose peer never reads)
         // must not make each of them wait the whole time again
-        if (drainDeadline == 0) {
+        if (!draining) {
+            draining = true;
             drainDeadline = System.nanoTime() + SHUTDOWN_DRAIN_NANOS;
         }
         long deadline = drainDeadline;
