@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Decides the reply to a request: which file, and whether it is sent whole, in parts, not at all (304, 412), or
@@ -38,7 +39,7 @@ final class FileService {
     private final String cacheControl; // null: none
     private final ContentTypes types;
     private final String statsPath; // null: none
-    private final java.util.function.Supplier<String> statsText;
+    private final Supplier<String> statsText;
 
     FileService(FileCache files, ServerOptions options, ContentTypes types) {
         this(files, options, types, () -> "");
@@ -46,7 +47,7 @@ final class FileService {
 
     /** {@code statsText}: what {@code --stats-path} answers. */
     FileService(FileCache files, ServerOptions options, ContentTypes types,
-                java.util.function.Supplier<String> statsText) {
+                Supplier<String> statsText) {
         this.statsPath = options.statsPath;
         this.statsText = statsText;
         this.files = files;
