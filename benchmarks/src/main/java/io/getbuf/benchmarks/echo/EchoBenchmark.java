@@ -85,8 +85,15 @@ public final class EchoBenchmark {
         final double clientCpu;   // % of one core, whole client process
         final long errors;
         final double serverCost; // server CPU: microseconds per message (pingpong) or seconds per GiB (stream)
+        final double p50Micros;   // pingpong round trip latency percentiles (NaN for stream)
+        final double p99Micros;
+        final double p999Micros;
 
-        Sample(double rate, double serverCpu, double clientCpu, long errors, double serverCost) {
+        Sample(double rate, double serverCpu, double clientCpu, long errors, double serverCost, double p50Micros,
+               double p99Micros, double p999Micros) {
+            this.p50Micros = p50Micros;
+            this.p99Micros = p99Micros;
+            this.p999Micros = p999Micros;
             this.rate = rate;
             this.serverCpu = serverCpu;
             this.clientCpu = clientCpu;
@@ -478,7 +485,13 @@ public final class EchoBenchmark {
         double cost = row.stream()
                 ? (bytes == 0 ? Double.NaN : cpuSeconds / (bytes / (1024.0 * 1024.0 * 1024.0)))
                 : (msgs == 0 ? Double.NaN : cpuSeconds * 1e6 / msgs);
-        return new Sample(rate, scpu, ccpu, errors, cost);
+        double[] pct = {Double.NaN, Double.NaN, Double.NaN};
+        if (!row.stream() && r.length >= 8) {
+            for (int i = 0; i < 3; i++) {
+                pct[i] = Long.parseLong(r[5 + i]) / 1000.0;
+            }
+        }
+        return new Sample(rate, scpu, ccpu, errors, cost, pct[0], pct[1], pct[2]);
     }
 
     private Sample failed(Server s, Row row, String line) throws Exception {
@@ -633,7 +646,39 @@ public final class EchoBenchmark {
         sb.append("\nServer CPU cost (median; lower is better): CPU microseconds per message for pingpong, ")
                 .append("CPU seconds per GiB echoed for stream; whole server process, measured window only:\n\n");
         medianTable(sb, rows, results, 3, true);
+        latencyTable(sb, rows, results);
         return sb.toString();
+    }
+
+    /**
+     * Pingpong round-trip latency, as the client saw it (send to the echo's last byte, HdrHistogram over the
+     * measured window): p50 / p99 / p99.9 in microseconds, each the median over the repetitions.
+     */
+    private void latencyTable(StringBuilder sb, List<Row> rows, Map<String, Map<String, List<Sample>>> results) {
+        sb.append("\nPingpong round-trip latency seen by the client, microseconds, p50 / p99 / p99.9 (each the median ")
+                .append("of the repetitions; lower is better):\n\n| mode | msg | conns |");
+        for (String t : transports) {
+            sb.append(' ').append(t).append(" |");
+        }
+        sb.append("\n|---|---:|---:|");
+        for (int i = 0; i < transports.size(); i++) {
+            sb.append("---:|");
+        }
+        sb.append('\n');
+        for (Row row : rows) {
+            if (row.stream()) {
+                continue;
+            }
+            Map<String, List<Sample>> m = results.get(row.toString());
+            sb.append("| ").append(row.mode).append(" | ").append(row.sizeLabel()).append(" | ").append(row.conns)
+                    .append(" |");
+            for (String t : transports) {
+                double p50 = median(m.get(t), 4);
+                sb.append(Double.isNaN(p50) ? " n/a |" : String.format(Locale.ROOT, " %.0f / %.0f / %.0f |", p50,
+                        median(m.get(t), 5), median(m.get(t), 6)));
+            }
+            sb.append('\n');
+        }
     }
 
     /**
@@ -754,7 +799,8 @@ public final class EchoBenchmark {
         double[] v = new double[l.size()];
         for (int i = 0; i < v.length; i++) {
             Sample s = l.get(i);
-            v[i] = what == 0 ? s.rate : what == 1 ? s.serverCpu : what == 2 ? s.clientCpu : s.serverCost;
+            v[i] = what == 0 ? s.rate : what == 1 ? s.serverCpu : what == 2 ? s.clientCpu : what == 3 ? s.serverCost
+                    : what == 4 ? s.p50Micros : what == 5 ? s.p99Micros : s.p999Micros;
         }
         Arrays.sort(v);
         int n = v.length;

@@ -16,6 +16,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.util.ReferenceCountUtil;
+import org.HdrHistogram.Histogram;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -36,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * and answers on stdout with {@code MEASURING} (warm-up done), {@code MEASURED} (window closed) and
- * {@code RESULT <messages> <bytes> <nanos> <errors>} once the connections are closed again, or
+ * {@code RESULT <messages> <bytes> <nanos> <errors> <p50> <p99> <p99.9>} (pingpong round-trip latency in ns, from an
+ * HdrHistogram of the measured window; 0 for stream) once the connections are closed again, or
  * {@code ERROR <text>}.
  *
  * <p>pingpong: every connection has one message in flight; a message counts when all its bytes came
@@ -98,6 +100,8 @@ public final class EchoClient {
         long messages;
         long bytes;
         long errors;
+        /** pingpong: nanoseconds from a message's send to the last byte of its echo (event loop only). */
+        final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
 
         Cell(boolean stream, int size) {
             this.stream = stream;
@@ -159,12 +163,12 @@ public final class EchoClient {
             }).get(10, TimeUnit.SECONDS);
 
             Thread.sleep(warmupMs);
-            long[] s0 = snapshot(cell);
+            long[] s0 = snapshot(cell, true);
             long t0 = System.nanoTime();
             out.println("MEASURING");
             out.flush();
             Thread.sleep(measureMs);
-            long[] s1 = snapshot(cell);
+            long[] s1 = snapshot(cell, false);
             long t1 = System.nanoTime();
             out.println("MEASURED");
             out.flush();
@@ -173,7 +177,7 @@ public final class EchoClient {
                 cell.running = false;
             }).get(10, TimeUnit.SECONDS);
             out.println("RESULT " + (s1[0] - s0[0]) + " " + (s1[1] - s0[1]) + " " + (t1 - t0) + " "
-                    + (s1[2] - s0[2]));
+                    + (s1[2] - s0[2]) + " " + s1[3] + " " + s1[4] + " " + s1[5]);
         } finally {
             for (Channel ch : channels) {
                 ch.close();
@@ -187,14 +191,27 @@ public final class EchoClient {
         }
     }
 
-    private long[] snapshot(Cell cell) throws Exception {
-        return loop.submit(() -> new long[] {cell.messages, cell.bytes, cell.errors}).get(10, TimeUnit.SECONDS);
+    /**
+     * The counters, and the latency percentiles (p50, p99, p99.9 in ns; 0 for stream) of the round trips since the
+     * last snapshot that {@code reset} the histogram: the measured window's only.
+     */
+    private long[] snapshot(Cell cell, boolean reset) throws Exception {
+        return loop.submit(() -> {
+            Histogram h = cell.latency;
+            long[] v = {cell.messages, cell.bytes, cell.errors, h.getValueAtPercentile(50),
+                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9)};
+            if (reset) {
+                h.reset();
+            }
+            return v;
+        }).get(10, TimeUnit.SECONDS);
     }
 
     static final class ClientHandler extends ChannelInboundHandlerAdapter {
         private final Cell cell;
         private Channel ch;
         private int received; // pingpong: bytes of the current message received so far
+        private long sentAt; // pingpong: when the current message was written
         private boolean pumping;
         private boolean pumpScheduled;
         private final Runnable pumpTask = () -> {
@@ -216,6 +233,7 @@ public final class EchoClient {
             if (cell.stream) {
                 pump();
             } else {
+                sentAt = System.nanoTime();
                 ch.writeAndFlush(cell.payload.duplicate(), ch.voidPromise());
             }
         }
@@ -236,8 +254,13 @@ public final class EchoClient {
                 cell.messages++;
                 send = true;
             }
-            if (send && cell.running) {
-                ctx.writeAndFlush(cell.payload.duplicate(), ctx.voidPromise());
+            if (send) {
+                long now = System.nanoTime();
+                cell.latency.recordValue(Math.min(now - sentAt, cell.latency.getHighestTrackableValue()));
+                if (cell.running) {
+                    sentAt = now;
+                    ctx.writeAndFlush(cell.payload.duplicate(), ctx.voidPromise());
+                }
             }
         }
 
