@@ -92,7 +92,7 @@ final class FileService {
             return Reply.status(HttpResponseStatus.NOT_FOUND, null); // as if absent: a .git is nobody's business
         }
         if (!target.canonical) {
-            return redirect(target.canonicalPath() + target.query); // //a, /./a: never served under that name
+            return redirect(target.canonicalPath() + target.queryForLocation()); // //a, /./a: never as such
         }
         String path = String.join("/", target.segments);
         CachedFile found;
@@ -152,7 +152,7 @@ final class FileService {
     private Reply directory(HttpRequest request, RequestTarget target, String path, CachedFile directory) {
         if (!target.trailingSlash) {
             // relative links in the page resolve against the URL, which must name the directory
-            return redirect(target.canonicalPath() + '/' + target.query);
+            return redirect(target.canonicalPath() + '/' + target.queryForLocation());
         }
         CachedFile index;
         try {

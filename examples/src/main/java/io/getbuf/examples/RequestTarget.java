@@ -63,6 +63,34 @@ final class RequestTarget {
         return p.toString();
     }
 
+    /**
+     * The query (with its {@code ?}) as a redirect may repeat it in a {@code Location} header: every character a
+     * URI's query may not hold raw (controls, spaces, quotes, anything beyond ASCII) percent-encoded, byte by byte of
+     * its UTF-8, so that no request can make the header invalid. Escapes already there stay as they are.
+     */
+    String queryForLocation() {
+        StringBuilder b = null;
+        for (int i = 0; i < query.length(); i++) {
+            char c = query.charAt(i);
+            boolean ok = c > 0x20 && c < 0x7f && c != '"' && c != '<' && c != '>' && c != '\\' && c != '^'
+                    && c != '`' && c != '{' && c != '|' && c != '}';
+            if (ok) {
+                if (b != null) {
+                    b.append(c);
+                }
+                continue;
+            }
+            if (b == null) {
+                b = new StringBuilder(query.length() + 16).append(query, 0, i);
+            }
+            for (byte x : String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                b.append('%').append(Character.toUpperCase(Character.forDigit((x >> 4) & 0xf, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(x & 0xf, 16)));
+            }
+        }
+        return b == null ? query : b.toString();
+    }
+
     /** A request target the server refuses to look up; the message says why (for the 400 body). */
     static final class InvalidTargetException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -84,12 +112,6 @@ final class RequestTarget {
         int q = target.indexOf('?');
         String rawPath = q >= 0 ? target.substring(0, q) : target;
         String query = q >= 0 ? target.substring(q) : "";
-        for (int i = 0; i < query.length(); i++) {
-            // a redirect repeats the query in its Location: a control character there is no header value
-            if (Character.isISOControl(query.charAt(i))) {
-                throw new InvalidTargetException("a control character in the query");
-            }
-        }
         List<String> segments = new ArrayList<>();
         boolean canonical = true;
         // split before decoding, so that an encoded '/' cannot make a new segment (it is refused below)

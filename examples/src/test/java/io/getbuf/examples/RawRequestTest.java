@@ -89,13 +89,25 @@ class RawRequestTest {
     @ParameterizedTest
     @ValueSource(strings = {"/../outside/secret.txt", "/%2e%2e/outside/secret.txt", "/..%2foutside%2fsecret.txt",
             "/%2F..%2Foutside", "/hello.txt%00", "/a\\..\\..\\outside", "/%5c..%5coutside", "/%zz", "/%e", "/%c3%28",
-            "/%0d%0aX:y", "*", "hello.txt", "//hello.txt?a\u0000b", "/hello.txt?\u0001", "//dir?\u007f"})
+            "/%0d%0aX:y", "*", "hello.txt"})
     void targetsThatLeaveTheRootOrAreMalformedAre400(String target) throws Exception {
         try (HttpTestClient client = raw()) {
             client.sendRaw("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
             HttpTestClient.Response r = client.read();
             assertEquals(400, r.status, () -> target + ": " + r);
             assertFalse(r.text().contains(TestSite.SECRET));
+        }
+    }
+
+    @Test
+    void aRedirectRepeatsTheQueryEncoded() throws Exception {
+        // found by RequestFuzzTest: a raw control character in the query of a path that redirects made the
+        // Location header invalid, and the connection closed without a response
+        try (HttpTestClient client = raw()) {
+            client.sendRaw("GET //hello.txt?a\u0000b\u007f HTTP/1.1\r\nHost: x\r\n\r\n");
+            HttpTestClient.Response r = client.read();
+            assertEquals(301, r.status, r::toString);
+            assertEquals("/hello.txt?a%00b%7F", r.header(io.netty.handler.codec.http.HttpHeaderNames.LOCATION));
         }
     }
 
