@@ -178,7 +178,7 @@ class FaultInjectionTest {
                     }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             try {
                 EchoStream echo = EchoStream.run(FIXTURE.clients(), server.localAddress(), 2 << 20, 31);
-                assertEquals(echo.sent, echo.received.get(60, TimeUnit.SECONDS));
+                assertEquals(echo.sent, echo.received.get(Fixtures.scaled(60), TimeUnit.SECONDS));
             } finally {
                 server.close().sync();
             }
