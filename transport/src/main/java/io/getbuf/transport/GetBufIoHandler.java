@@ -80,7 +80,9 @@ public final class GetBufIoHandler implements IoHandler {
     private long cqOverflowFlushes;
     private long deferredCompletions;
     private long bufferRingExhausted;
-    private final Set<String> fallbackCausesLogged = new HashSet<>();
+    // per strategy, the messages of fallback causes logged (a fallback looks its message up: no allocation)
+    private final java.util.EnumMap<GetBufFileStrategy, Set<String>> fallbackCausesLogged =
+            new java.util.EnumMap<>(GetBufFileStrategy.class);
     private final GetBufIoOps ops = new GetBufIoOps(); // the handler's own SQEs
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final int eventFd;
@@ -333,7 +335,8 @@ public final class GetBufIoHandler implements IoHandler {
 
     /** A transfer fell back to another strategy: counted by the caller, logged here once per cause. */
     void logFallback(GetBufFileStrategy strategy, Throwable cause) {
-        if (fallbackCausesLogged.size() < 64 && fallbackCausesLogged.add(strategy + ": " + cause.getMessage())) {
+        Set<String> logged = fallbackCausesLogged.computeIfAbsent(strategy, k -> new HashSet<>());
+        if (logged.size() < 64 && logged.add(String.valueOf(cause.getMessage()))) {
             logger.info("{}: {} transfers fall back to SENDFILE: {} (logged once per cause)", executor, strategy,
                     cause.getMessage());
         }
