@@ -9,7 +9,7 @@ import io.netty.channel.IoEvent;
  * One completion, as handed to a getbuf {@link io.netty.channel.IoHandle}. The handler reuses
  * a single instance: it is only valid during the {@code handle} call.
  */
-public final class GetBufIoEvent implements IoEvent {
+final class GetBufIoEvent implements IoEvent {
     private int res;
     private int flags;
     private byte opcode;

@@ -10,7 +10,7 @@ import io.netty.channel.IoHandle;
  * Every operation it submits owns its buffers until that operation's last completion (the one
  * without IORING_CQE_F_MORE) has been handed to {@link #handle}, even after the handle closed.
  */
-public interface GetBufIoHandle extends IoHandle {
+interface GetBufIoHandle extends IoHandle {
     /**
      * The registration is ending ({@link io.netty.channel.IoRegistration#cancel()}) and no operation that names the
      * handle's fd is left: what is still outstanding are zero-copy notifications, which name only memory (and which a

@@ -15,7 +15,7 @@ import io.netty.channel.IoOps;
  * channel, the handler) keeps one instance and fills it again for every submission: the hot path allocates nothing.
  * An instance is confined to its owner's event loop.
  */
-public final class GetBufIoOps implements IoOps {
+final class GetBufIoOps implements IoOps {
     byte opcode;
     byte flags;
     short ioPrio;
