@@ -399,20 +399,20 @@ measure() {  # $1 = server, $2 = size, $3 = conns, $4 = round; appends a row to 
   ticks=$((after - before))
   if [[ $line != WRK* ]]; then  # wrk failed outright: a row of nothing with one error, so it shows
     log "wrk gave no summary for $s: $(tail -n 2 "$work/wrk.out")"
-    line="WRK requests=0 bytes=0 duration_us=1 connect=1 read=0 write=0 status=0 timeout=0 client_ticks=0"
+    line="WRK requests=0 bytes=0 duration_us=1 connect=1 read=0 write=0 status=0 timeout=0 p50_us= p99_us= p999_us= client_ticks=0"
   fi
   local -A w=()
   for kv in ${line#WRK }; do w[${kv%%=*}]=${kv#*=}; done
   errors=$((w[connect] + w[read] + w[write] + w[status] + w[timeout]))
   printf '%s\t' "$2" "$3" "$4" "$s" "${w[requests]}" "${w[bytes]}" "${w[duration_us]}" "$ticks" \
     "${w[client_ticks]}" "$errors" "$load" >> "$raw"
-  echo "$wq" >> "$raw"
+  printf '%s\t%s\t%s\t%s\n' "$wq" "${w[p50_us]}" "${w[p99_us]}" "${w[p999_us]}" >> "$raw"
   # progress: rough figures of this one run (wrk's completed requests, all bytes)
-  awk -v s="$s" -v r="${w[requests]}" -v b="${w[bytes]}" -v us="${w[duration_us]}" -v t="$ticks" \
+  awk -v s="$s" -v r="${w[requests]}" -v b="${w[bytes]}" -v us="${w[duration_us]}" -v t="$ticks" -v p99="${w[p99_us]:-0}" \
       -v hz="$clk_tck" -v e="$errors" 'BEGIN {
         d = us / 1e6; gib = b / 2^30
-        printf "    %-18s %9.0f req/s %8.1f MiB/s %6.2f CPU-s/GiB%s\n", s, r / d, b / 2^20 / d,
-               (gib > 0 ? t / hz / gib : 0), (e > 0 ? "  " e " errors" : "") }' >&2
+        printf "    %-18s %9.0f req/s %8.1f MiB/s %6.2f CPU-s/GiB  p99 %.2f ms%s\n", s, r / d, b / 2^20 / d,
+               (gib > 0 ? t / hz / gib : 0), p99 / 1000, (e > 0 ? "  " e " errors" : "") }' >&2
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -437,7 +437,7 @@ mkdir -p "$work/logs" "$out"
 stamp=$(date -u +%Y%m%d-%H%M%S)
 raw="$work/raw.tsv"
 printf 'server\tsize\tbytes\thead\n' > "$work/heads.tsv"
-printf 'size\tconns\tround\tserver\trequests\tbytes\tduration_us\tserver_ticks\tclient_ticks\terrors\tload1\tiowq_ticks\n' \
+printf 'size\tconns\tround\tserver\trequests\tbytes\tduration_us\tserver_ticks\tclient_ticks\terrors\tload1\tiowq_ticks\tp50_us\tp99_us\tp999_us\n' \
   > "$raw"
 load_start=$(cat /proc/loadavg)
 busy_start=$(busiest)

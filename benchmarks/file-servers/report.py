@@ -96,6 +96,11 @@ class Cell:
         # io-wq workers' share (threads iou-wrk-*; older raw files have no such column)
         self.iowq_cpu = med([100 * int(r["iowq_ticks"]) / hz / t for r, t in zip(runs, secs)
                              if r.get("iowq_ticks") not in (None, "")])
+        # wrk's latency percentiles, ms: the median over the rounds of each round's percentile
+        # (older raw files, and a run wrk gave no summary for, have none)
+        def lat(col):
+            return med([int(r[col]) / 1000 for r in runs if r.get(col) not in (None, "")])
+        self.p50, self.p99, self.p999 = lat("p50_us"), lat("p99_us"), lat("p999_us")
         self.errors = sum(int(r["errors"]) for r in runs)
         self.load = med([float(r["load1"]) for r in runs])
         self.head = head
@@ -172,6 +177,7 @@ def main():
            "Lower is better. From 1 MiB up wrk saturates its core, so requests/s there say as much about "
            "the segments a server produces as about the server; this says what the server spends.")
 
+    latency_table(md, keys, names, get)
     summary_tables(md, keys, names, base, get)
     kbench = parse_kbench(args.kbench) if args.kbench else {}
     if "getbuf-get-buf" in names:
@@ -214,10 +220,11 @@ def main():
               "workers (threads iou-wrk-*), part of its CPU; errors: wrk's socket "
               "errors, timeouts and non-2xx answers, summed over the rounds (a cell with errors measured "
               "something other than files served: see the server's log); load: 1-minute load average "
-              "when the runs started (2 CPUs).\n")
+              "when the runs started (2 CPUs); p50/p99/p99.9: wrk's latency percentiles, ms.\n")
     md.append(f"| file | conns | server | req/s | MiB/s | CPU-s/GiB | req/s / {base} | CPU-s/GiB / {base} | "
-              "CPU-us/req | wrk req/s | head | spread | server CPU % | io-wq % | wrk CPU % | errors | load |")
-    md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "CPU-us/req | wrk req/s | head | spread | server CPU % | io-wq % | wrk CPU % | errors | load | "
+              "p50 ms | p99 ms | p99.9 ms |")
+    md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size, conns in keys:
         b = get(size, conns, base) if base else None
         for n in names:
@@ -230,14 +237,35 @@ def main():
                       f"{fmt(c.cpu_us_per_request)} | {fmt(c.completed_rps)} | {c.head} | "
                       f"{fmt(c.spread and 100 * c.spread)}% | "
                       f"{fmt(c.server_cpu)} | {fmt(c.iowq_cpu)} | {fmt(c.client_cpu)} | "
-                      f"{c.errors} | {fmt(c.load, 2)} |")
+                      f"{c.errors} | {fmt(c.load, 2)} | {fmt(c.p50, 2)} | {fmt(c.p99, 2)} | {fmt(c.p999, 2)} |")
     md.append("")
-    md.append(f"Chart: `{args.svg.rsplit('/', 1)[-1]}` (both panels as ratios to {base}).\n")
+    md.append(f"Chart: `{args.svg.rsplit('/', 1)[-1]}` (every panel as ratios to {base}).\n")
     with open(args.md, "w") as f:
         f.write("\n".join(md))
 
     with open(args.svg, "w") as f:
         f.write(svg(keys, names, base, get, meta))
+
+
+def latency_table(md, keys, names, get):
+    """wrk's latency distribution per cell and server, beside the throughput tables."""
+    if not any(get(s, c, n) and get(s, c, n).p99 is not None for s, c in keys for n in names):
+        return
+    md.append("## Latency: p50 / p99 / p99.9, ms\n")
+    md.append("wrk's latency distribution (a request written to its response read, every request of the run; "
+              "wrk writes a connection's next request only after the answer, so a stall delays those behind "
+              "it instead of appearing in each: coordinated omission). Median over the rounds of each round's "
+              "percentile. Lower is better; at 32 MiB a response's latency is mostly its transfer time.\n")
+    md.append("| file | conns | " + " | ".join(label(n) for n in names) + " |")
+    md.append("|---|---:|" + "---:|" * len(names))
+    for size, conns in keys:
+        row = []
+        for n in names:
+            c = get(size, conns, n)
+            row.append("n/a" if c is None or c.p99 is None else
+                       f"{c.p50:,.2f} / {c.p99:,.2f} / {c.p999:,.2f}")
+        md.append(f"| {SIZE_LABEL.get(size, size)} | {conns} | " + " | ".join(row) + " |")
+    md.append("")
 
 
 def summary_tables(md, keys, names, base, get):
@@ -378,7 +406,13 @@ def svg(keys, names, base, get, meta):
     left, top, panel_h, gap = 60, 95, 220, 120
     width = max(780, left + group_w * max(1, len(keys)) + 30)
     legend_rows = (len(names) + 3) // 4
-    height = top + 2 * panel_h + gap + 60 + 18 * legend_rows
+    panels = [("requests/s relative to " + (base or "") + " (higher is better)", lambda c: c.rps, "req/s"),
+              ("server CPU-seconds per GiB relative to " + (base or "") + " (lower is better)",
+               lambda c: c.cpu_per_gib, "CPU-s/GiB")]
+    if any(c.p99 for c in (get(s, k, n) for s, k in keys for n in names) if c):
+        panels.append(("p99 latency (wrk) relative to " + (base or "") + " (lower is better)",
+                       lambda c: c.p99, "ms p99"))
+    height = top + len(panels) * (panel_h + gap) - gap + 60 + 18 * legend_rows
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="sans-serif" font-size="11">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
@@ -388,9 +422,6 @@ def svg(keys, names, base, get, meta):
            f'<text x="{left}" y="56" fill="#555">{escape(meta.get("machine", ""))}; load at start '
            f'{escape(" ".join(meta.get("load average at start", "").split()[:3]))}</text>']
 
-    panels = [("requests/s relative to " + (base or "") + " (higher is better)", lambda c: c.rps, "req/s"),
-              ("server CPU-seconds per GiB relative to " + (base or "") + " (lower is better)",
-               lambda c: c.cpu_per_gib, "CPU-s/GiB")]
     for p, (title, value, unit) in enumerate(panels):
         y0 = top + p * (panel_h + gap)
         ratios = {}
@@ -432,7 +463,7 @@ def svg(keys, names, base, get, meta):
                 out.append(f'<text x="{mid}" y="{y0 + panel_h + 29}" text-anchor="middle" fill="#555" '
                            f'font-size="9">{escape(base)}: {sub}</text>')
 
-    ly = top + 2 * panel_h + gap + 50
+    ly = top + len(panels) * (panel_h + gap) - gap + 50
     for i, n in enumerate(names):
         lx = left + (i % 4) * 180
         yy = ly + (i // 4) * 18
