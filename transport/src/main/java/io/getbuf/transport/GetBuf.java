@@ -108,7 +108,12 @@ public final class GetBuf {
         return set;
     }
 
-    /** The features switched off with {@link #DISABLE_PROPERTY} (lower case). */
+    /**
+     * The features switched off with {@link #DISABLE_PROPERTY} (lower case).
+     *
+     * @return an unmodifiable set of the known feature names the property lists, lower-cased; empty when none
+     *         (unknown names are logged and left out)
+     */
     public static Set<String> disabledFeatures() {
         return Collections.unmodifiableSet(DISABLED);
     }
@@ -174,7 +179,12 @@ public final class GetBuf {
         }
     }
 
-    /** True when io_uring works here and has what the transport needs. */
+    /**
+     * True when io_uring works here and has what the transport needs.
+     *
+     * @return true when the transport can be used; false on another OS, without the native library, or on a kernel
+     *         whose io_uring is missing, disabled or too old ({@link #unavailabilityCause()} says which)
+     */
     public static boolean isAvailable() {
         return UNAVAILABILITY_CAUSE == null;
     }
@@ -187,7 +197,11 @@ public final class GetBuf {
         }
     }
 
-    /** Why the transport cannot be used here (and what to do about it), or {@code null}. */
+    /**
+     * Why the transport cannot be used here (and what to do about it), or {@code null}.
+     *
+     * @return the cause, whose message says what to change; {@code null} when {@link #isAvailable()}
+     */
     public static Throwable unavailabilityCause() {
         return UNAVAILABILITY_CAUSE;
     }
@@ -197,63 +211,122 @@ public final class GetBuf {
         return SETUP_FLAGS;
     }
 
+    /**
+     * {@return whether rings can be bound to one thread ({@code IORING_SETUP_SINGLE_ISSUER}, Linux 6.0), unless
+     * switched off with {@code singleIssuer}}
+     */
     public static boolean isSingleIssuerSupported() {
         return (SETUP_FLAGS & Native.IORING_SETUP_SINGLE_ISSUER) != 0;
     }
 
+    /**
+     * {@return whether rings run completion work only when their loop enters the kernel
+     * ({@code IORING_SETUP_DEFER_TASKRUN}, Linux 6.1), unless switched off with {@code deferTaskrun} or
+     * {@code singleIssuer}}
+     */
     public static boolean isDeferTaskrunSupported() {
         return (SETUP_FLAGS & Native.IORING_SETUP_DEFER_TASKRUN) != 0;
     }
 
+    /**
+     * {@return whether rings are spared interrupts for completion work: {@code IORING_SETUP_COOP_TASKRUN}
+     * (Linux 5.19), or {@code DEFER_TASKRUN}, which replaces it}
+     */
     public static boolean isCoopTaskrunSupported() {
         return isAvailable() && ((SETUP_FLAGS & Native.IORING_SETUP_COOP_TASKRUN) != 0 || isDeferTaskrunSupported());
     }
 
+    /**
+     * {@return whether a submission goes on past an entry that fails to be issued
+     * ({@code IORING_SETUP_SUBMIT_ALL}, Linux 5.18)}
+     */
     public static boolean isSubmitAllSupported() {
         return (SETUP_FLAGS & Native.IORING_SETUP_SUBMIT_ALL) != 0;
     }
 
+    /**
+     * {@return whether rings do without the submission queue's index array ({@code IORING_SETUP_NO_SQARRAY},
+     * Linux 6.6)}
+     */
     public static boolean isNoSqArraySupported() {
         return (SETUP_FLAGS & Native.IORING_SETUP_NO_SQARRAY) != 0;
     }
 
+    /**
+     * {@return whether queue sizes above the kernel's maximum are clamped rather than refused
+     * ({@code IORING_SETUP_CLAMP}, Linux 5.6)}
+     */
     public static boolean isClampSupported() {
         return (SETUP_FLAGS & Native.IORING_SETUP_CLAMP) != 0;
     }
 
-    /** Multishot accept came with IORING_OP_SOCKET (5.19); the probe cannot see modifier flags. */
+    /**
+     * Multishot accept came with IORING_OP_SOCKET (5.19); the probe cannot see modifier flags.
+     *
+     * @return whether listeners may keep one multishot accept armed, unless switched off with {@code multishot}
+     */
     public static boolean isAcceptMultishotSupported() {
         return ON_MULTISHOT && opSupported((byte) 45);
     }
 
-    /** Multishot recv came with IORING_OP_SEND_ZC (6.0); the probe cannot see modifier flags. */
+    /**
+     * Multishot recv came with IORING_OP_SEND_ZC (6.0); the probe cannot see modifier flags.
+     *
+     * @return whether channels may keep a multishot recv armed on a buffer ring, unless switched off with
+     *         {@code multishot}
+     */
     public static boolean isRecvMultishotSupported() {
         return ON_MULTISHOT && opSupported(Native.IORING_OP_SEND_ZC);
     }
 
-    /** Provided buffer rings (IORING_REGISTER_PBUF_RING), checked by a trial registration. */
+    /**
+     * Provided buffer rings (IORING_REGISTER_PBUF_RING), checked by a trial registration.
+     *
+     * @return whether {@link GetBufIoHandlerConfig#setBufferRing} takes effect, unless switched off with
+     *         {@code bufferRing}
+     */
     public static boolean isBufferRingSupported() {
         return ON_BUFFER_RING && PROBE != null && PROBE.bufferRing();
     }
 
-    /** Incremental buffer-ring consumption (IOU_PBUF_RING_INC), checked by a trial registration. */
+    /**
+     * Incremental buffer-ring consumption (IOU_PBUF_RING_INC), checked by a trial registration.
+     *
+     * @return whether {@link GetBufBufferRingConfig#setIncremental} takes effect, unless switched off with
+     *         {@code incrementalRing} or {@code bufferRing}
+     */
     public static boolean isIncrementalBufferRingSupported() {
         return ON_INCREMENTAL_RING && isBufferRingSupported() && PROBE.incrementalBufferRing();
     }
 
-    /** Sparse registered-buffer tables (IORING_REGISTER_BUFFERS2 + RSRC_REGISTER_SPARSE). */
+    /**
+     * Sparse registered-buffer tables (IORING_REGISTER_BUFFERS2 + RSRC_REGISTER_SPARSE).
+     *
+     * @return whether loops can have a registered-buffer table (what
+     *         {@link GetBufIoHandler#allocateRegistered allocateRegistered}, READ_FIXED and GET_BUF need), unless
+     *         switched off with {@code registeredBuffers}
+     */
     public static boolean isRegisteredBuffersSupported() {
         return ON_REGISTERED_BUFFERS && PROBE != null && PROBE.sparseRegisteredBuffers();
     }
 
+    /**
+     * {@return whether {@link GetBufFileStrategy#SPLICE} can be used ({@code IORING_OP_SPLICE}), unless switched off
+     * with {@code splice}}
+     */
     public static boolean isSpliceSupported() {
         return ON_SPLICE && opSupported(Native.IORING_OP_SPLICE);
     }
 
+    /**
+     * {@return whether sends can be zero-copy ({@code IORING_OP_SEND_ZC}, Linux 6.0), unless switched off with
+     * {@code sendZc}}
+     */
     public static boolean isSendZcSupported() {
         return ON_SEND_ZC && opSupported(Native.IORING_OP_SEND_ZC);
     }
 
+    /** {@return whether the kernel can write from a registered buffer ({@code IORING_OP_WRITE_FIXED})} */
     public static boolean isWriteFixedSupported() {
         return opSupported(Native.IORING_OP_WRITE_FIXED);
     }
@@ -262,12 +335,19 @@ public final class GetBuf {
      * True only on a kernel carrying getbuf's IORING_OP_GET_BUF patch. It proves the opcode
      * exists, not that a given file implements it: a file without a provider still fails with
      * -EOPNOTSUPP at run time.
+     *
+     * @return whether the kernel has {@code IORING_OP_GET_BUF}, unless switched off with {@code getBuf}
      */
     public static boolean isGetBufSupported() {
         return ON_GET_BUF && opSupported(Native.getBufOpcode());
     }
 
-    /** The IORING_OP_GET_BUF opcode value this build uses. */
+    /**
+     * The IORING_OP_GET_BUF opcode value this build uses.
+     *
+     * @return the opcode, 0 to 255, from the uapi header the native library was built against
+     * @throws UnsatisfiedLinkError if the native library could not be loaded (see {@link #unavailabilityCause()})
+     */
     public static int getBufOpcode() {
         return Native.getBufOpcode() & 0xff;
     }
@@ -284,6 +364,8 @@ public final class GetBuf {
     /**
      * Whether connects may use TCP Fast Open ({@code ChannelOption.TCP_FASTOPEN_CONNECT}): sysctl
      * {@code net.ipv4.tcp_fastopen} has bit 1 (the kernel's default).
+     *
+     * @return true when the sysctl has that bit; false when not, or when it cannot be read
      */
     public static boolean isTcpFastOpenClientSideAvailable() {
         return (tcpFastOpenSysctl() & 1) != 0;
@@ -292,6 +374,8 @@ public final class GetBuf {
     /**
      * Whether listeners accept data in SYNs ({@code ChannelOption.TCP_FASTOPEN}): sysctl
      * {@code net.ipv4.tcp_fastopen} has bit 2 (off by default).
+     *
+     * @return true when the sysctl has that bit; false when not, or when it cannot be read
      */
     public static boolean isTcpFastOpenServerSideAvailable() {
         return (tcpFastOpenSysctl() & 2) != 0;
@@ -306,7 +390,12 @@ public final class GetBuf {
         }
     }
 
-    /** A one-line summary of what was detected, for logs and bug reports. */
+    /**
+     * A one-line summary of what was detected, for logs and bug reports.
+     *
+     * @return {@code "getbuf available: "} and each feature with what was found, or {@code "getbuf unavailable: "}
+     *         and the cause's message
+     */
     public static String describe() {
         if (!isAvailable()) {
             return "getbuf unavailable: " + UNAVAILABILITY_CAUSE.getMessage();
@@ -330,6 +419,11 @@ public final class GetBuf {
                 + " getBuf=" + isGetBufSupported() + " (opcode " + getBufOpcode() + ")";
     }
 
+    /**
+     * Prints {@link #describe()} to standard output: what this machine offers the transport.
+     *
+     * @param args ignored
+     */
     public static void main(String[] args) {
         System.out.println(describe());
     }

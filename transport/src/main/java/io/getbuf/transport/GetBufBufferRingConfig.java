@@ -37,6 +37,10 @@ public final class GetBufBufferRingConfig {
      * Consume buffers incrementally (IOU_PBUF_RING_INC) where the kernel has it, so a small
      * message does not use up a whole buffer. Default: true. Falls back to whole buffers when
      * the kernel lacks it.
+     *
+     * @param incremental true to consume buffers incrementally where the kernel can, false for a whole buffer per
+     *                    receive
+     * @return this config
      */
     public GetBufBufferRingConfig setIncremental(boolean incremental) {
         this.incremental = incremental;
@@ -50,24 +54,33 @@ public final class GetBufBufferRingConfig {
      * took still arrives, up to some 32 buffers per connection per loop iteration, and the
      * allocator's {@code guess()} does not bound a read. Single recvs read at most
      * {@code min(guess(), bufferSize)} bytes and stop exactly when reading is turned off.
+     *
+     * @param multishot true to keep a multishot recv armed where the kernel has it
+     *                  ({@link GetBuf#isRecvMultishotSupported()}; single recvs otherwise), false for one recv per
+     *                  read
+     * @return this config
      */
     public GetBufBufferRingConfig setMultishot(boolean multishot) {
         this.multishot = multishot;
         return this;
     }
 
+    /** {@return the ring's slots: how many buffers it has} */
     public int entries() {
         return entries;
     }
 
+    /** {@return the bytes of each buffer} */
     public int bufferSize() {
         return bufferSize;
     }
 
+    /** {@return whether incremental consumption was asked for (the kernel may lack it; see {@link #setIncremental})} */
     public boolean isIncremental() {
         return incremental;
     }
 
+    /** {@return whether a multishot recv was asked for (the kernel may lack it; see {@link #setMultishot})} */
     public boolean isMultishot() {
         return multishot;
     }

@@ -9,6 +9,7 @@ package io.getbuf.transport;
  * its allocator, until ring buffers are released.
  */
 public final class GetBufBufferRingExhaustedEvent {
+    /** The only instance: what {@code userEventTriggered} receives (compare with {@code ==}). */
     public static final GetBufBufferRingExhaustedEvent INSTANCE = new GetBufBufferRingExhaustedEvent();
 
     private GetBufBufferRingExhaustedEvent() {

@@ -53,6 +53,13 @@ public final class GetBufDirectory implements Closeable {
      * Opens {@code directory} ({@code O_RDONLY | O_DIRECTORY}). Fails with {@link GetBufOpenException} (not a
      * directory: {@code ENOTDIR}, {@link GetBufOpenException.Kind#NOT_FOUND}), or an IOException when the JNI library
      * cannot be loaded here.
+     *
+     * @param directory the directory to open beneath, made absolute against the working directory; symlinks on the
+     *                  way to it are followed (only paths opened beneath it are held inside)
+     * @return the open directory, which the caller closes
+     * @throws GetBufOpenException if {@code directory} cannot be opened as a directory
+     *                             ({@link GetBufOpenException#kind()} says why)
+     * @throws IOException         if getbuf's native library cannot be loaded here
      */
     public static GetBufDirectory open(Path directory) throws IOException {
         Throwable unavailable = FileNative.loadFailure();
@@ -79,17 +86,31 @@ public final class GetBufDirectory implements Closeable {
         }
     }
 
-    /** Whether this kernel lets getbuf use {@code openat2(2)} (else the openat walk is used). */
+    /**
+     * Whether this kernel lets getbuf use {@code openat2(2)} (else the openat walk is used).
+     *
+     * @return true when the native library is loaded and a trial {@code openat2} worked (Linux 5.6+, not refused by
+     *         seccomp); false otherwise
+     */
     public static boolean isOpenat2Supported() {
         return FileNative.loadFailure() == null && Openat2.SUPPORTED;
     }
 
-    /** Whether this directory's opens use {@code openat2(2)} (true) or the {@code openat} walk. */
+    /**
+     * Whether this directory's opens use {@code openat2(2)} (true) or the {@code openat} walk.
+     *
+     * @return true for {@code openat2}: the kernel has it and {@code -Dio.getbuf.transport.openat2=false} was not set
+     *         when this directory was opened
+     */
     public boolean usesOpenat2() {
         return openat2;
     }
 
-    /** The directory's path as given (made absolute); what it names now may be another directory. */
+    /**
+     * The directory's path as given (made absolute); what it names now may be another directory.
+     *
+     * @return the absolute path this directory was opened by
+     */
     public Path path() {
         return path;
     }
@@ -101,6 +122,13 @@ public final class GetBufDirectory implements Closeable {
      * ({@link GetBufOpenException.Kind#SYMLINK}); with true, symlinks are followed as long as they stay beneath the
      * directory ({@link GetBufOpenException.Kind#OUTSIDE} otherwise, as for an absolute path or a {@code ..} that
      * climbs out). Magic links ({@code /proc}) are never followed. The caller owns (and closes) what is returned.
+     *
+     * @param relativePath   the path beneath this directory, {@code /}-separated, or empty for the directory itself
+     * @param followSymlinks true to follow symlinks that stay beneath the directory, false to refuse any symlink
+     * @return the open file (or directory) and what fstat said of it
+     * @throws GetBufOpenException if the path cannot be opened: {@link GetBufOpenException#kind()} says why (not
+     *                             found, access denied, a symlink refused, a way out of the directory, ...)
+     * @throws IOException         if this directory is closed
      */
     public GetBufOpenFile open(String relativePath, boolean followSymlinks) throws IOException {
         if (!retain()) {

@@ -43,22 +43,42 @@ public final class GetBufFileSendStats {
     /**
      * {@link GetBufFiles#read} calls of this loop that completed with {@code strategy}: {@link GetBufFileStrategy#GET_BUF}
      * (the file's pages lent) or {@link GetBufFileStrategy#READ_FIXED} (read into a registered buffer).
+     *
+     * @param strategy the strategy (not {@code null}); only {@code GET_BUF} and {@code READ_FIXED} count reads
+     * @return the number of reads that completed with a buffer, since the loop started (always 0 in a channel's
+     *         stats)
      */
     public long reads(GetBufFileStrategy strategy) {
         return reads.get(strategy.ordinal());
     }
 
-    /** Bytes that {@link GetBufFiles#read} calls of this loop returned with {@code strategy}. */
+    /**
+     * Bytes that {@link GetBufFiles#read} calls of this loop returned with {@code strategy}.
+     *
+     * @param strategy the strategy (not {@code null}); only {@code GET_BUF} and {@code READ_FIXED} count reads
+     * @return the bytes of the buffers those reads returned, since the loop started (always 0 in a channel's stats)
+     */
     public long readBytes(GetBufFileStrategy strategy) {
         return readBytes.get(strategy.ordinal());
     }
 
-    /** Bytes of file regions sent with {@code strategy}. */
+    /**
+     * Bytes of file regions sent with {@code strategy}.
+     *
+     * @param strategy the strategy (not {@code null}); {@code AUTO} counts nothing, each region counting under the
+     *                 strategy picked for it
+     * @return the bytes the socket took, since the channel was created (or the loop started, for a loop's stats)
+     */
     public long bytes(GetBufFileStrategy strategy) {
         return bytes.get(strategy.ordinal());
     }
 
-    /** File regions sent completely with {@code strategy}. */
+    /**
+     * File regions sent completely with {@code strategy}.
+     *
+     * @param strategy the strategy (not {@code null}); a region that fell back counts under the one that finished it
+     * @return the number of regions, since the channel was created (or the loop started, for a loop's stats)
+     */
     public long regions(GetBufFileStrategy strategy) {
         return regions.get(strategy.ordinal());
     }
@@ -68,12 +88,20 @@ public final class GetBufFileSendStats {
      * no pages (GET_BUF on a file system without a provider), or the loop's pool the strategy draws on had nothing
      * for them (every slot, chunk or pipe that transfers may hold was held, by peers that may never read). Their
      * bytes count under the strategy that sent them.
+     *
+     * @param strategy the strategy that started the regions (not {@code null})
+     * @return the number of regions, since the channel was created (or the loop started, for a loop's stats)
      */
     public long fallbacks(GetBufFileStrategy strategy) {
         return fallbacks.get(strategy.ordinal());
     }
 
-    /** Bytes of file regions sent, all strategies. */
+    /**
+     * Bytes of file regions sent, all strategies.
+     *
+     * @return the sum of {@link #bytes bytes} over every strategy (not the bytes of
+     *         {@link GetBufFiles#read GetBufFiles.read} calls)
+     */
     public long totalBytes() {
         long n = 0;
         for (int i = 0; i < N; i++) {

@@ -58,9 +58,19 @@ public final class GetBufFiles {
      * channels; fewer at the end of the file, none (an empty buffer) at or after it. The caller keeps {@code file}
      * (the read uses a duplicate of its descriptor, closed when the read is over). Callable from any thread.
      *
+     * @param loop   the getbuf event loop whose channels send the buffer without a copy
+     * @param file   an open file channel of the JDK ({@code FileChannel.open}, {@code FileInputStream.getChannel()},
+     *               {@link GetBufOpenFile#channel()}); its position is neither used nor moved
+     * @param offset where in the file the range starts, in bytes, at least 0
+     * @param length the most bytes to read, 1 to {@link #MAX_LENGTH}
+     * @return a future, completed on {@code loop}, with a read-only buffer of the bytes read (empty at or after the
+     *         end of the file) that the caller owns and must release; it fails with an {@link IOException} when the
+     *         kernel fails the read, or an {@link IllegalStateException} when the loop is shut down or has no
+     *         registered-buffer table
      * @throws IllegalArgumentException if {@code loop} is not a live getbuf event loop, {@code offset} is negative or
      *                                  {@code length} is not 1..{@link #MAX_LENGTH}
-     * @throws IOException              if {@code file} is closed or not the JDK's own file channel
+     * @throws IOException              if {@code file} is closed or not the JDK's own file channel, or its descriptor
+     *                                  cannot be duplicated (no descriptor left)
      */
     public static Future<ByteBuf> read(EventLoop loop, FileChannel file, long offset, int length) throws IOException {
         return read(readsOf(loop, offset, length), file, offset, length);
@@ -83,6 +93,18 @@ public final class GetBufFiles {
     /**
      * As {@link #read(EventLoop, FileChannel, long, int)}, for the file at {@code path} (opened read-only in the
      * calling thread and closed when the read is over).
+     *
+     * @param loop   the getbuf event loop whose channels send the buffer without a copy
+     * @param path   the file to read
+     * @param offset where in the file the range starts, in bytes, at least 0
+     * @param length the most bytes to read, 1 to {@link #MAX_LENGTH}
+     * @return a future of the buffer, as {@link #read(EventLoop, FileChannel, long, int)}'s
+     * @throws IllegalArgumentException if {@code loop} is not a live getbuf event loop, {@code offset} is negative or
+     *                                  {@code length} is not 1..{@link #MAX_LENGTH} (checked before {@code path} is
+     *                                  opened)
+     * @throws IOException              if {@code path} cannot be opened for reading
+     *                                  ({@link java.nio.file.NoSuchFileException},
+     *                                  {@link java.nio.file.AccessDeniedException}, ...), or no descriptor is left
      */
     public static Future<ByteBuf> read(EventLoop loop, Path path, long offset, int length) throws IOException {
         FileReads reads = readsOf(loop, offset, length); // bad arguments fail before anything is opened
@@ -91,13 +113,35 @@ public final class GetBufFiles {
         }
     }
 
-    /** As {@link #read(EventLoop, FileChannel, long, int)} for {@code channel}'s event loop. */
+    /**
+     * As {@link #read(EventLoop, FileChannel, long, int)} for {@code channel}'s event loop.
+     *
+     * @param channel a getbuf channel registered with its event loop: the buffer is for that loop's channels
+     * @param file    an open file channel of the JDK
+     * @param offset  where in the file the range starts, in bytes, at least 0
+     * @param length  the most bytes to read, 1 to {@link #MAX_LENGTH}
+     * @return a future of the buffer, as {@link #read(EventLoop, FileChannel, long, int)}'s
+     * @throws IllegalStateException    if {@code channel} is not registered with an event loop
+     * @throws IllegalArgumentException as {@link #read(EventLoop, FileChannel, long, int)}
+     * @throws IOException              as {@link #read(EventLoop, FileChannel, long, int)}
+     */
     public static Future<ByteBuf> read(Channel channel, FileChannel file, long offset, int length)
             throws IOException {
         return read(channel.eventLoop(), file, offset, length);
     }
 
-    /** As {@link #read(EventLoop, Path, long, int)} for {@code channel}'s event loop. */
+    /**
+     * As {@link #read(EventLoop, Path, long, int)} for {@code channel}'s event loop.
+     *
+     * @param channel a getbuf channel registered with its event loop: the buffer is for that loop's channels
+     * @param path    the file to read
+     * @param offset  where in the file the range starts, in bytes, at least 0
+     * @param length  the most bytes to read, 1 to {@link #MAX_LENGTH}
+     * @return a future of the buffer, as {@link #read(EventLoop, FileChannel, long, int)}'s
+     * @throws IllegalStateException    if {@code channel} is not registered with an event loop
+     * @throws IllegalArgumentException as {@link #read(EventLoop, Path, long, int)}
+     * @throws IOException              as {@link #read(EventLoop, Path, long, int)}
+     */
     public static Future<ByteBuf> read(Channel channel, Path path, long offset, int length) throws IOException {
         return read(channel.eventLoop(), path, offset, length);
     }

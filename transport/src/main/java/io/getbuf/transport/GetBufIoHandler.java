@@ -148,11 +148,27 @@ public final class GetBufIoHandler implements IoHandler {
         cq = ring.completionQueue();
     }
 
-    /** A factory of handlers with the default {@link GetBufIoHandlerConfig}. */
+    /**
+     * A factory of handlers with the default {@link GetBufIoHandlerConfig}.
+     *
+     * @return a factory for {@code new MultiThreadIoEventLoopGroup(n, GetBufIoHandler.newFactory())}
+     * @throws UnsatisfiedLinkError if getbuf cannot run here ({@link GetBuf#unavailabilityCause()} says why)
+     */
     public static IoHandlerFactory newFactory() {
         return newFactory(new GetBufIoHandlerConfig());
     }
 
+    /**
+     * A factory of handlers with the sizes and options of {@code config}: each event loop gets its own ring, made as
+     * {@code config} says.
+     *
+     * @param config the configuration, copied: changing it afterwards changes no handler of this factory
+     * @return a factory for {@code new MultiThreadIoEventLoopGroup(n, factory)}; creating a handler throws an
+     *         {@link java.io.UncheckedIOException} when the kernel refuses the ring, and an
+     *         {@link IllegalArgumentException} when {@link GetBufIoHandlerConfig#registeredBuffers()} is below
+     *         {@link GetBufIoHandlerConfig#fileChunks()}
+     * @throws UnsatisfiedLinkError if getbuf cannot run here ({@link GetBuf#unavailabilityCause()} says why)
+     */
     public static IoHandlerFactory newFactory(GetBufIoHandlerConfig config) {
         GetBuf.ensureAvailability();
         GetBufIoHandlerConfig copy = ObjectUtil.checkNotNull(config, "config").copy();
@@ -237,6 +253,9 @@ public final class GetBufIoHandler implements IoHandler {
     /**
      * What the channels of a getbuf event loop sent of file regions, per {@link GetBufFileStrategy}, since the loop
      * started; {@code null} if {@code loop} is not a live getbuf event loop.
+     *
+     * @param loop an event loop
+     * @return the loop's counters, live (they go on growing; read them from any thread), or {@code null}
      */
     public static GetBufFileSendStats fileSendStats(EventLoop loop) {
         GetBufIoHandler handler = HANDLERS.get(loop);
@@ -255,7 +274,15 @@ public final class GetBufIoHandler implements IoHandler {
      * buffer the future completes when one is released (back-pressure). Callable from any thread; the memory is
      * pinned, and for an unprivileged user counted against {@code RLIMIT_MEMLOCK}.
      *
-     * @throws IllegalArgumentException if {@code loop} is not a live getbuf event loop
+     * @param loop     the getbuf event loop whose channels send the buffer without a copy
+     * @param capacity the buffer's capacity in bytes, 1 to 1 GiB ({@code 1 << 30})
+     * @return a future, completed on {@code loop}, with the buffer (empty, writable, owned by the caller, who
+     *         releases it); it fails with an {@link IllegalStateException} when the loop is shut down or has no
+     *         registered-buffer table (see {@link GetBuf#isRegisteredBuffersSupported()}), an {@link IOException}
+     *         when the kernel refuses to register the memory ({@code RLIMIT_MEMLOCK}), or an
+     *         {@link OutOfMemoryError} when there is no direct memory for it
+     * @throws IllegalArgumentException if {@code loop} is not a live getbuf event loop, or {@code capacity} is not
+     *                                  1 to 1 GiB
      */
     public static Future<ByteBuf> allocateRegistered(EventLoop loop, int capacity) {
         GetBufIoHandler handler = HANDLERS.get(loop);
@@ -274,6 +301,8 @@ public final class GetBufIoHandler implements IoHandler {
      * What {@code loop} has done and holds ({@link GetBufLoopStats}), taken on its thread: the future completes at
      * its next iteration (at once when called there).
      *
+     * @param loop a getbuf event loop
+     * @return a future of the loop's figures at that moment (a snapshot: it does not change afterwards)
      * @throws IllegalArgumentException if {@code loop} is not a live getbuf event loop
      */
     public static Future<GetBufLoopStats> stats(EventLoop loop) {
@@ -287,7 +316,14 @@ public final class GetBufIoHandler implements IoHandler {
         return loop.submit((Callable<GetBufLoopStats>) handler::stats);
     }
 
-    /** The sum of {@link #stats(EventLoop)} over the getbuf loops of {@code group}. */
+    /**
+     * The sum of {@link #stats(EventLoop)} over the getbuf loops of {@code group}.
+     *
+     * @param group an event loop group; its loops that are not live getbuf loops are left out
+     * @return a future of the summed figures ({@link GetBufLoopStats#sum}), completed once every loop answered; all
+     *         0, with {@link GetBufLoopStats#loops()} 0, when the group has no getbuf loop; it fails as soon as one
+     *         loop's figures fail
+     */
     public static Future<GetBufLoopStats> stats(EventLoopGroup group) {
         List<Future<GetBufLoopStats>> each = new ArrayList<>();
         for (EventExecutor e : group) {

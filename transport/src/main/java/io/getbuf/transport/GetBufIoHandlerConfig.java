@@ -26,6 +26,11 @@ public final class GetBufIoHandlerConfig {
     /**
      * Submission queue entries (rounded up to a power of two by the kernel), at least {@value #MIN_RING_SIZE}.
      * Default 4096.
+     *
+     * @param ringSize entries, at least {@value #MIN_RING_SIZE}; above the kernel's maximum (32768) the kernel clamps
+     *                 it ({@code IORING_SETUP_CLAMP})
+     * @return this config
+     * @throws IllegalArgumentException if {@code ringSize} is below {@value #MIN_RING_SIZE}
      */
     public GetBufIoHandlerConfig setRingSize(int ringSize) {
         if (ringSize < MIN_RING_SIZE) {
@@ -36,13 +41,26 @@ public final class GetBufIoHandlerConfig {
         return this;
     }
 
-    /** Completion queue entries; 0 (the default) lets the kernel use twice the ring size. */
+    /**
+     * Completion queue entries; 0 (the default) lets the kernel use twice the ring size.
+     *
+     * @param cqSize entries (rounded up to a power of two by the kernel), or 0 for twice the ring size; when not 0,
+     *               at least {@link #ringSize()}: the kernel refuses a smaller one, and creating the handlers fails
+     * @return this config
+     * @throws IllegalArgumentException if {@code cqSize} is negative
+     */
     public GetBufIoHandlerConfig setCqSize(int cqSize) {
         this.cqSize = ObjectUtil.checkPositiveOrZero(cqSize, "cqSize");
         return this;
     }
 
-    /** A provided-buffer ring for receives, or {@code null} (the default) for none. */
+    /**
+     * A provided-buffer ring for receives, or {@code null} (the default) for none.
+     *
+     * @param bufferRing the ring each loop registers, or {@code null} for none; on a kernel without provided-buffer
+     *                   rings the loops log it and read into their channels' allocator buffers instead
+     * @return this config
+     */
     public GetBufIoHandlerConfig setBufferRing(GetBufBufferRingConfig bufferRing) {
         this.bufferRing = bufferRing;
         return this;
@@ -52,6 +70,10 @@ public final class GetBufIoHandlerConfig {
      * Bind each ring to its event-loop thread (IORING_SETUP_SINGLE_ISSUER, and DEFER_TASKRUN with
      * it) where the kernel has it. Default true: the fastest setup. Set false for event loops that
      * may move to another thread (e.g. an auto-scaling group that suspends idle loops).
+     *
+     * @param singleIssuer true to bind each ring to its loop's thread where the kernel can, false for rings any
+     *                     thread may drive
+     * @return this config
      */
     public GetBufIoHandlerConfig setSingleIssuer(boolean singleIssuer) {
         this.singleIssuer = singleIssuer;
@@ -61,12 +83,21 @@ public final class GetBufIoHandlerConfig {
     /**
      * Slots of the ring's registered-buffer table (registered on first use). The first {@link #setFileChunks}
      * hold the chunks READ_FIXED file transfers read into. Default 64.
+     *
+     * @param slots table slots, at least {@link #fileChunks()} (creating the handlers fails with an
+     *              {@link IllegalArgumentException} otherwise); the slots after the file chunks hold
+     *              {@link GetBufIoHandler#allocateRegistered allocateRegistered} buffers,
+     *              {@link GetBufFiles#read GetBufFiles.read} buffers and the pages of GET_BUF transfers (these at most
+     *              half of them)
+     * @return this config
+     * @throws IllegalArgumentException if {@code slots} is not positive
      */
     public GetBufIoHandlerConfig setRegisteredBuffers(int slots) {
         this.registeredBuffers = ObjectUtil.checkPositive(slots, "slots");
         return this;
     }
 
+    /** {@return the slots of the registered-buffer table (see {@link #setRegisteredBuffers})} */
     public int registeredBuffers() {
         return registeredBuffers;
     }
@@ -75,6 +106,12 @@ public final class GetBufIoHandlerConfig {
      * Registered chunks for {@link GetBufFileStrategy#READ_FIXED} file transfers, and their size: a transfer reads up
      * to {@link ReadSendStrategy#DEPTH} of them per submission; transfers beyond what the chunks serve wait for one.
      * Default 16 of 256 KiB (4 MiB pinned per event loop, from the first READ_FIXED transfer on).
+     *
+     * @param chunks    how many chunks, at least 1 and at most {@link #registeredBuffers()} (they take the first slots
+     *                  of the table)
+     * @param chunkSize bytes per chunk, at least 1; also the most one GET_BUF of a file transfer asks the kernel for
+     * @return this config
+     * @throws IllegalArgumentException if {@code chunks} or {@code chunkSize} is not positive
      */
     public GetBufIoHandlerConfig setFileChunks(int chunks, int chunkSize) {
         this.fileChunks = ObjectUtil.checkPositive(chunks, "chunks");
@@ -82,10 +119,12 @@ public final class GetBufIoHandlerConfig {
         return this;
     }
 
+    /** {@return how many READ_FIXED file chunks each loop has (see {@link #setFileChunks})} */
     public int fileChunks() {
         return fileChunks;
     }
 
+    /** {@return the bytes of one READ_FIXED file chunk (see {@link #setFileChunks})} */
     public int fileChunkSize() {
         return fileChunkSize;
     }
@@ -93,6 +132,12 @@ public final class GetBufIoHandlerConfig {
     /**
      * Pipes of the loop's {@link GetBufFileStrategy#SPLICE} transfers (one per transfer; more transfers wait for
      * one) and their capacity ({@code F_SETPIPE_SZ}; the kernel's pipe-max-size bounds it). Default 64 of 256 KiB.
+     *
+     * @param maxPipes the most pipes a loop has open at once, at least 1
+     * @param pipeSize bytes each pipe is asked to hold, at least 1 (the kernel rounds it up to a power-of-two number
+     *                 of pages); a pipe whose size the kernel refuses keeps the default of 64 KiB
+     * @return this config
+     * @throws IllegalArgumentException if {@code maxPipes} or {@code pipeSize} is not positive
      */
     public GetBufIoHandlerConfig setPipes(int maxPipes, int pipeSize) {
         this.maxPipes = ObjectUtil.checkPositive(maxPipes, "maxPipes");
@@ -100,26 +145,32 @@ public final class GetBufIoHandlerConfig {
         return this;
     }
 
+    /** {@return the most SPLICE pipes a loop has open at once (see {@link #setPipes})} */
     public int maxPipes() {
         return maxPipes;
     }
 
+    /** {@return the bytes each SPLICE pipe is asked to hold (see {@link #setPipes})} */
     public int pipeSize() {
         return pipeSize;
     }
 
+    /** {@return whether rings are bound to their loop's thread where the kernel can (see {@link #setSingleIssuer})} */
     public boolean isSingleIssuer() {
         return singleIssuer;
     }
 
+    /** {@return the submission queue entries asked for (see {@link #setRingSize})} */
     public int ringSize() {
         return ringSize;
     }
 
+    /** {@return the completion queue entries asked for, 0 for twice the ring size (see {@link #setCqSize})} */
     public int cqSize() {
         return cqSize;
     }
 
+    /** {@return the provided-buffer ring of each loop, or {@code null} for none (see {@link #setBufferRing})} */
     public GetBufBufferRingConfig bufferRing() {
         return bufferRing;
     }

@@ -46,7 +46,13 @@ public final class GetBufLoopStats {
         this.loops = loops;
     }
 
-    /** The sum of {@code stats} (gauges summed too). */
+    /**
+     * The sum of {@code stats} (gauges summed too).
+     *
+     * @param stats the figures to add up, e.g. one per loop; may be empty
+     * @return figures whose counters and gauges are the sums of those of {@code stats}, and whose {@link #loops()}
+     *         is the sum of theirs; all 0 for none
+     */
     public static GetBufLoopStats sum(Collection<GetBufLoopStats> stats) {
         long[] c = new long[8];
         int[] g = new int[6];
@@ -69,72 +75,131 @@ public final class GetBufLoopStats {
         return new GetBufLoopStats(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], g[0], g[1], g[2], g[3], g[4], g[5]);
     }
 
-    /** {@code io_uring_enter} calls (one per loop iteration, more when the SQ filled up). */
+    /**
+     * {@code io_uring_enter} calls (one per loop iteration, more when the SQ filled up).
+     *
+     * @return the number of calls, since the loop started
+     */
     public long enterCalls() {
         return enterCalls;
     }
 
-    /** SQEs the kernel took. */
+    /**
+     * SQEs the kernel took.
+     *
+     * @return the number of submission queue entries, since the loop started
+     */
     public long sqesSubmitted() {
         return sqesSubmitted;
     }
 
-    /** Completions handled (CQEs, the loop's own wakeups and timers included). */
+    /**
+     * Completions handled (CQEs, the loop's own wakeups and timers included).
+     *
+     * @return the number of completions, since the loop started
+     */
     public long completions() {
         return completions;
     }
 
-    /** Times the CQ had overflowed and the kernel was asked to flush what it kept aside. */
+    /**
+     * Times the CQ had overflowed and the kernel was asked to flush what it kept aside.
+     *
+     * @return the number of flushes, since the loop started; a growing count says the completion queue is small for
+     *         the load (see {@link GetBufIoHandlerConfig#setCqSize})
+     */
     public long cqOverflowFlushes() {
         return cqOverflowFlushes;
     }
 
-    /** Completions set aside to make room in the CQ while the SQ was full (handled in order afterwards). */
+    /**
+     * Completions set aside to make room in the CQ while the SQ was full (handled in order afterwards).
+     *
+     * @return the number of completions, since the loop started
+     */
     public long deferredCompletions() {
         return deferredCompletions;
     }
 
-    /** Times a channel found every provided-buffer ring buffer taken (one per episode, as the event it fires). */
+    /**
+     * Times a channel found every provided-buffer ring buffer taken (one per episode, as the event it fires).
+     *
+     * @return the number of episodes, since the loop started (each fired a {@link GetBufBufferRingExhaustedEvent})
+     */
     public long bufferRingExhausted() {
         return bufferRingExhausted;
     }
 
-    /** Registered-buffer allocations that had to wait for a slot. */
+    /**
+     * Registered-buffer allocations that had to wait for a slot.
+     *
+     * @return the number of allocations, since the loop started (those of {@link GetBufFiles#read GetBufFiles.read}
+     *         that read with READ_FIXED included)
+     */
     public long registeredBufferWaits() {
         return registeredBufferWaits;
     }
 
-    /** SPLICE transfers that found every pipe lent. */
+    /**
+     * SPLICE transfers that found every pipe lent.
+     *
+     * @return the number of times, since the loop started
+     */
     public long pipesExhausted() {
         return pipesExhausted;
     }
 
-    /** Registered buffers ({@link GetBufIoHandler#allocateRegistered}, {@link GetBufFiles#read}) held now. */
+    /**
+     * Registered buffers ({@link GetBufIoHandler#allocateRegistered}, {@link GetBufFiles#read}) held now.
+     *
+     * @return the number of buffers not yet released (a gauge)
+     */
     public int registeredBuffersInUse() {
         return registeredBuffersInUse;
     }
 
-    /** READ_FIXED chunks lent to transfers now, of {@link #fileChunks()}. */
+    /**
+     * READ_FIXED chunks lent to transfers now, of {@link #fileChunks()}.
+     *
+     * @return the number of chunks (a gauge)
+     */
     public int fileChunksInUse() {
         return fileChunksInUse;
     }
 
-    /** READ_FIXED chunks there are (0 until first used). */
+    /**
+     * READ_FIXED chunks there are (0 until first used).
+     *
+     * @return the number of chunks registered: {@link GetBufIoHandlerConfig#fileChunks()} once a READ_FIXED
+     *         transfer registered them, 0 before
+     */
     public int fileChunks() {
         return fileChunks;
     }
 
-    /** Buffer-table slots GET_BUF transfers hold now. */
+    /**
+     * Buffer-table slots GET_BUF transfers hold now.
+     *
+     * @return the number of slots (a gauge)
+     */
     public int transferSlotsInUse() {
         return transferSlotsInUse;
     }
 
-    /** SPLICE pipes lent to transfers now. */
+    /**
+     * SPLICE pipes lent to transfers now.
+     *
+     * @return the number of pipes (a gauge)
+     */
     public int pipesLent() {
         return pipesLent;
     }
 
-    /** How many loops these figures are of. */
+    /**
+     * How many loops these figures are of.
+     *
+     * @return 1 for one loop's figures; for a {@link #sum}, how many were added up
+     */
     public int loops() {
         return loops;
     }

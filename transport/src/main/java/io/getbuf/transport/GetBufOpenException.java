@@ -32,6 +32,7 @@ public final class GetBufOpenException extends FileSystemException {
         OTHER
     }
 
+    /** The (positive) errno of the failed call; serialized with the exception. */
     private final int errno;
 
     GetBufOpenException(String path, int errno, String reason) {
@@ -39,11 +40,19 @@ public final class GetBufOpenException extends FileSystemException {
         this.errno = errno;
     }
 
-    /** The (positive) errno of the failed call. */
+    /**
+     * The (positive) errno of the failed call.
+     *
+     * @return the errno, e.g. 2 for {@code ENOENT}
+     */
     public int errno() {
         return errno;
     }
 
+    /**
+     * {@return what the failure means for a server, from {@link #errno()}; {@link Kind#OTHER} for an errno not
+     * listed}
+     */
     public Kind kind() {
         switch (errno) {
             case FileNative.ENOENT:

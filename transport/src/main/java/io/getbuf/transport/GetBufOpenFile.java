@@ -50,11 +50,16 @@ public final class GetBufOpenFile implements Closeable {
         channel = ch;
     }
 
-    /** The open file as a channel for reading (positional reads, {@code DefaultFileRegion}); closing it closes this. */
+    /**
+     * The open file as a channel for reading (positional reads, {@code DefaultFileRegion}); closing it closes this.
+     *
+     * @return the file's channel, the same one at every call; writes to it fail
+     */
     public FileChannel channel() {
         return channel;
     }
 
+    /** {@return whether the descriptor is still open: neither this nor its {@link #channel()} was closed} */
     public boolean isOpen() {
         return channel.isOpen();
     }
@@ -63,44 +68,71 @@ public final class GetBufOpenFile implements Closeable {
         return stat[FileNative.STAT_MODE] & FileNative.S_IFMT;
     }
 
-    /** A regular file: not a directory, FIFO, device, socket (symlinks are never what was opened). */
+    /**
+     * A regular file: not a directory, FIFO, device, socket (symlinks are never what was opened).
+     *
+     * @return whether what was opened is a regular file, by its {@code st_mode} at the open
+     */
     public boolean isRegularFile() {
         return type() == FileNative.S_IFREG;
     }
 
+    /** {@return whether what was opened is a directory, by its {@code st_mode} at the open} */
     public boolean isDirectory() {
         return type() == FileNative.S_IFDIR;
     }
 
-    /** {@code st_mode}: type and permission bits. */
+    /**
+     * {@code st_mode}: type and permission bits.
+     *
+     * @return {@code st_mode} as fstat gave it at the open: the type ({@code S_IFMT} bits) and the permission bits
+     */
     public int mode() {
         return (int) stat[FileNative.STAT_MODE];
     }
 
-    /** Bytes, as fstat said at the open. */
+    /**
+     * Bytes, as fstat said at the open.
+     *
+     * @return the size in bytes at the open; the file may have grown or shrunk since (see {@link #refresh()})
+     */
     public long size() {
         return stat[FileNative.STAT_SIZE];
     }
 
-    /** Modification time in nanoseconds since the epoch. */
+    /**
+     * Modification time in nanoseconds since the epoch.
+     *
+     * @return {@code st_mtime} at the open, in nanoseconds since 1970-01-01T00:00:00Z
+     */
     public long lastModifiedNanos() {
         return stat[FileNative.STAT_MTIME_SEC] * NANOS_PER_SECOND + stat[FileNative.STAT_MTIME_NSEC];
     }
 
-    /** Status change time ({@code st_ctime}) in nanoseconds since the epoch: moves with every write and rename. */
+    /**
+     * Status change time ({@code st_ctime}) in nanoseconds since the epoch: moves with every write and rename.
+     *
+     * @return {@code st_ctime} at the open, in nanoseconds since 1970-01-01T00:00:00Z
+     */
     public long changedNanos() {
         return stat[FileNative.STAT_CTIME_SEC] * NANOS_PER_SECOND + stat[FileNative.STAT_CTIME_NSEC];
     }
 
+    /** {@return the inode number ({@code st_ino}): with {@link #device()}, what names the file whatever its path} */
     public long inode() {
         return stat[FileNative.STAT_INO];
     }
 
+    /** {@return the device of the file system the file is on ({@code st_dev}), as the kernel numbers it} */
     public long device() {
         return stat[FileNative.STAT_DEV];
     }
 
-    /** Hard links at the open; 0 once the file was deleted (as {@link #refresh()} then says). */
+    /**
+     * Hard links at the open; 0 once the file was deleted (as {@link #refresh()} then says).
+     *
+     * @return {@code st_nlink} at the open
+     */
     public long links() {
         return stat[FileNative.STAT_NLINK];
     }
@@ -108,6 +140,9 @@ public final class GetBufOpenFile implements Closeable {
     /**
      * Whether {@code other} is the same file (device, inode) in the same state: size, modification and change times
      * equal. Two opens of one path that agree here saw the same version of the same file.
+     *
+     * @param other another open file (not {@code null}); it may be closed
+     * @return true when device, inode, size, modification and change times all match, as each fstat saw them
      */
     public boolean isSameVersion(GetBufOpenFile other) {
         return device() == other.device() && inode() == other.inode() && size() == other.size()
@@ -116,7 +151,11 @@ public final class GetBufOpenFile implements Closeable {
 
     /**
      * fstat of the descriptor now: true when size, times and links are still those seen at the open (the file was
-     * not written, truncated or deleted since), false otherwise.
+     * not written, truncated or deleted since), false otherwise. Only while this is open: once closed, its descriptor
+     * number may name another file.
+     *
+     * @return true when the file is as it was at the open, false when it was changed or deleted since
+     * @throws IOException a {@link GetBufOpenException} with its errno when fstat fails
      */
     public boolean refresh() throws IOException {
         long[] now = new long[FileNative.STAT_LENGTH];
@@ -135,6 +174,10 @@ public final class GetBufOpenFile implements Closeable {
      * A directory's entries (this very directory, read through a descriptor of its own), without {@code .} and
      * {@code ..}; the names of subdirectories end in {@code /} (symlinks do not, whatever they point to). Names that
      * are not valid UTF-8 are left out. Unsorted.
+     *
+     * @return the names of the entries, a new list the caller may change; empty for an empty directory
+     * @throws IOException a {@link GetBufOpenException} when the directory cannot be read, {@code ENOTDIR} when this
+     *                     is not a directory
      */
     public List<String> list() throws IOException {
         int[] error = new int[1];
@@ -162,7 +205,13 @@ public final class GetBufOpenFile implements Closeable {
         return names;
     }
 
-    /** Where the kernel says the open file is now ({@code /proc/self/fd}); it may have moved since the open. */
+    /**
+     * Where the kernel says the open file is now ({@code /proc/self/fd}); it may have moved since the open. Only while
+     * this is open: once closed, its descriptor number may name another file.
+     *
+     * @return the absolute path the kernel has for the file now; for a deleted file it ends in {@code " (deleted)"}
+     * @throws IOException if the link cannot be read (no {@code /proc} mounted, no descriptor of that number)
+     */
     public Path realPath() throws IOException {
         return Files.readSymbolicLink(Paths.get("/proc/self/fd/" + fd));
     }

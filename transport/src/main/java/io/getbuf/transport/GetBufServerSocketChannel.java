@@ -30,10 +30,24 @@ public final class GetBufServerSocketChannel extends AbstractGetBufChannel imple
     private final GetBufServerSocketChannelConfig config;
     private boolean acceptMultishot;
 
+    /**
+     * A new, unbound listening channel, IPv6 (which accepts IPv4 peers too) where the system prefers it, else IPv4:
+     * what {@code new GetBufServerSocketChannel(null)} makes.
+     *
+     * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
+     */
     public GetBufServerSocketChannel() {
         this((SocketProtocolFamily) null);
     }
 
+    /**
+     * A new, unbound listening channel of {@code family}.
+     *
+     * @param family {@link SocketProtocolFamily#INET} or {@link SocketProtocolFamily#INET6}; {@code null} for
+     *               IPv6 where the system prefers it (it has IPv6 and {@code java.net.preferIPv4Stack} is not set),
+     *               else IPv4
+     * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
+     */
     public GetBufServerSocketChannel(SocketProtocolFamily family) {
         super(null, GetBufSocket.newStream(family == SocketProtocolFamily.INET6
                 || family == null && Socket.isIPv6Preferred()), false);

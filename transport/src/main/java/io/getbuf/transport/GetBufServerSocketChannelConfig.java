@@ -92,11 +92,22 @@ public final class GetBufServerSocketChannelConfig extends DefaultChannelConfig 
      * carried already delivered (0: off). The kernel accepts data in SYNs only with server Fast Open enabled (sysctl
      * {@code net.ipv4.tcp_fastopen} bit 2, off by default; see {@link GetBuf#isTcpFastOpenServerSideAvailable()});
      * otherwise this has no effect.
+     *
+     * @return the queue length set on the socket, 0 when Fast Open is off
+     * @throws io.netty.channel.ChannelException if the socket option cannot be read
      */
     public int getTcpFastOpen() {
         return SocketOptions.get(socket::getTcpFastOpen);
     }
 
+    /**
+     * Sets {@link ChannelOption#TCP_FASTOPEN} (see {@link #getTcpFastOpen()}).
+     *
+     * @param pending how many connections may wait with their SYN's data, 0 to turn Fast Open off
+     * @return this config
+     * @throws IllegalArgumentException          if {@code pending} is negative
+     * @throws io.netty.channel.ChannelException if the socket option cannot be set
+     */
     public GetBufServerSocketChannelConfig setTcpFastOpen(int pending) {
         ObjectUtil.checkPositiveOrZero(pending, "pending");
         SocketOptions.set(() -> socket.setTcpFastOpen(pending));
@@ -125,10 +136,25 @@ public final class GetBufServerSocketChannelConfig extends DefaultChannelConfig 
         return this;
     }
 
+    /**
+     * {@return whether {@code SO_REUSEPORT} is set: other sockets of the same user may listen on the same address
+     * and port, the kernel spreading new connections among them}
+     *
+     * @throws io.netty.channel.ChannelException if the socket option cannot be read
+     */
     public boolean isReusePort() {
         return SocketOptions.get(socket::isReusePort);
     }
 
+    /**
+     * {@link io.netty.channel.unix.UnixChannelOption#SO_REUSEPORT}: lets several listening sockets of the same user
+     * bind the same address and port (one per event loop, say), the kernel spreading new connections among them.
+     * Set it before binding.
+     *
+     * @param reusePort true to allow sharing the address and port
+     * @return this config
+     * @throws io.netty.channel.ChannelException if the socket option cannot be set
+     */
     public GetBufServerSocketChannelConfig setReusePort(boolean reusePort) {
         SocketOptions.set(() -> socket.setReusePort(reusePort));
         return this;

@@ -148,10 +148,24 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
     private SocketAddress requestedRemote;
     private long sockaddrMemory;
 
+    /**
+     * A new, unconnected TCP channel, IPv6 (which reaches IPv4 peers too) where the system prefers it, else IPv4:
+     * what {@code new GetBufSocketChannel(null)} makes.
+     *
+     * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
+     */
     public GetBufSocketChannel() {
         this((SocketProtocolFamily) null);
     }
 
+    /**
+     * A new, unconnected TCP channel of {@code family}.
+     *
+     * @param family {@link SocketProtocolFamily#INET} or {@link SocketProtocolFamily#INET6}; {@code null} for
+     *               IPv6 where the system prefers it (it has IPv6 and {@code java.net.preferIPv4Stack} is not set),
+     *               else IPv4
+     * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
+     */
     public GetBufSocketChannel(SocketProtocolFamily family) {
         this(null, GetBufSocket.newStream(family == SocketProtocolFamily.INET6
                 || family == null && Socket.isIPv6Preferred()), false);
@@ -746,7 +760,13 @@ public final class GetBufSocketChannel extends AbstractGetBufChannel implements 
         handler().fileSendStats().addRegion(kind);
     }
 
-    /** Bytes and file regions this channel sent, per {@link GetBufFileStrategy}. */
+    /**
+     * Bytes and file regions this channel sent, per {@link GetBufFileStrategy}.
+     *
+     * @return the channel's counters, live: they go on growing, since the channel was created, and may be read from
+     *         any thread; the channel's event loop sums them over its channels
+     *         ({@link GetBufIoHandler#fileSendStats(io.netty.channel.EventLoop)})
+     */
     public GetBufFileSendStats fileSendStats() {
         return fileSendStats;
     }

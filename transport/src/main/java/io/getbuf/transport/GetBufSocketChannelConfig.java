@@ -193,10 +193,24 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
         return this;
     }
 
+    /**
+     * {@return whether {@code SO_REUSEPORT} is set: other sockets of the same user may bind the same address and
+     * port}
+     *
+     * @throws io.netty.channel.ChannelException if the socket option cannot be read
+     */
     public boolean isReusePort() {
         return SocketOptions.get(socket::isReusePort);
     }
 
+    /**
+     * {@link io.netty.channel.unix.UnixChannelOption#SO_REUSEPORT}: lets sockets of the same user bind the same
+     * address and port. Set it before binding.
+     *
+     * @param reusePort true to allow sharing the address and port
+     * @return this config
+     * @throws io.netty.channel.ChannelException if the socket option cannot be set
+     */
     public GetBufSocketChannelConfig setReusePort(boolean reusePort) {
         SocketOptions.set(() -> socket.setReusePort(reusePort));
         return this;
@@ -224,19 +238,46 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
         return this;
     }
 
+    /**
+     * {@return whether {@code TCP_CORK} is set (see {@link GetBufChannelOption#TCP_CORK})}
+     *
+     * @throws io.netty.channel.ChannelException if the socket option cannot be read
+     */
     public boolean isTcpCork() {
         return SocketOptions.get(socket::isTcpCork);
     }
 
+    /**
+     * {@link GetBufChannelOption#TCP_CORK}: holds partial segments back until uncorked, or for 200 ms at most, so that
+     * writes made in pieces leave in full segments.
+     *
+     * @param cork true to cork; false to uncork, which sends what was held back at once
+     * @return this config
+     * @throws io.netty.channel.ChannelException if the socket option cannot be set
+     */
     public GetBufSocketChannelConfig setTcpCork(boolean cork) {
         SocketOptions.set(() -> socket.setTcpCork(cork));
         return this;
     }
 
+    /**
+     * {@return whether the socket acknowledges at once now ({@code TCP_QUICKACK}, see
+     * {@link GetBufChannelOption#TCP_QUICKACK}); the kernel may leave that mode by itself}
+     *
+     * @throws io.netty.channel.ChannelException if the socket option cannot be read
+     */
     public boolean isTcpQuickAck() {
         return SocketOptions.get(socket::isTcpQuickAck);
     }
 
+    /**
+     * {@link GetBufChannelOption#TCP_QUICKACK}: acknowledges received data at once instead of delaying ACKs. Not
+     * permanent: the kernel may go back to delayed ACKs, so set it again where it matters (e.g. after each read).
+     *
+     * @param quickAck true for immediate ACKs, false for delayed ones
+     * @return this config
+     * @throws io.netty.channel.ChannelException if the socket option cannot be set
+     */
     public GetBufSocketChannelConfig setTcpQuickAck(boolean quickAck) {
         SocketOptions.set(() -> socket.setTcpQuickAck(quickAck));
         return this;
@@ -246,31 +287,62 @@ public final class GetBufSocketChannelConfig extends DefaultChannelConfig implem
      * {@link ChannelOption#TCP_FASTOPEN_CONNECT}: connect without waiting for the handshake where the kernel has a
      * Fast Open cookie of the server, the first write travelling in the SYN (sysctl {@code net.ipv4.tcp_fastopen}
      * bit 1, the default; see {@link GetBuf#isTcpFastOpenClientSideAvailable()}). Set it before connecting.
+     *
+     * @return whether {@code TCP_FASTOPEN_CONNECT} is set on the socket
+     * @throws io.netty.channel.ChannelException if the socket option cannot be read
      */
     public boolean isTcpFastOpenConnect() {
         return SocketOptions.get(socket::isTcpFastOpenConnect);
     }
 
+    /**
+     * Sets {@link ChannelOption#TCP_FASTOPEN_CONNECT} (see {@link #isTcpFastOpenConnect()}). Set it before connecting.
+     *
+     * @param fastOpenConnect true to connect with TCP Fast Open where the kernel can
+     * @return this config
+     * @throws io.netty.channel.ChannelException if the socket option cannot be set
+     */
     public GetBufSocketChannelConfig setTcpFastOpenConnect(boolean fastOpenConnect) {
         SocketOptions.set(() -> socket.setTcpFastOpenConnect(fastOpenConnect));
         return this;
     }
 
-    /** {@link GetBufChannelOption#FILE_STRATEGY}. */
+    /**
+     * {@link GetBufChannelOption#FILE_STRATEGY}.
+     *
+     * @return how file regions written to the channel are sent; {@link GetBufFileStrategy#AUTO} by default
+     */
     public GetBufFileStrategy getFileStrategy() {
         return fileStrategy;
     }
 
+    /**
+     * Sets {@link GetBufChannelOption#FILE_STRATEGY}; it applies from the next file region the channel starts
+     * sending.
+     *
+     * @param fileStrategy how to send file regions; {@code null} for {@link GetBufFileStrategy#AUTO}
+     * @return this config
+     */
     public GetBufSocketChannelConfig setFileStrategy(GetBufFileStrategy fileStrategy) {
         this.fileStrategy = fileStrategy == null ? GetBufFileStrategy.AUTO : fileStrategy;
         return this;
     }
 
+    /**
+     * {@return whether the channel may receive through its loop's provided-buffer ring (see
+     * {@link GetBufChannelOption#USE_BUFFER_RING}); true by default, and without effect on a loop that has none}
+     */
     public boolean isUseBufferRing() {
         return useBufferRing;
     }
 
-    /** See {@link GetBufChannelOption#USE_BUFFER_RING}; takes effect at the next read. */
+    /**
+     * See {@link GetBufChannelOption#USE_BUFFER_RING}; takes effect at the next read.
+     *
+     * @param useBufferRing true to receive through the loop's provided-buffer ring when it has one, false to receive
+     *                      into buffers of the channel's allocator
+     * @return this config
+     */
     public GetBufSocketChannelConfig setUseBufferRing(boolean useBufferRing) {
         this.useBufferRing = useBufferRing;
         return this;
