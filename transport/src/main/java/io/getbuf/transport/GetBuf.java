@@ -339,7 +339,7 @@ public final class GetBuf {
      * @return whether the kernel has {@code IORING_OP_GET_BUF}, unless switched off with {@code getBuf}
      */
     public static boolean isGetBufSupported() {
-        return ON_GET_BUF && opSupported(Native.getBufOpcode());
+        return ON_GET_BUF && PROBE != null && opSupported(Native.getBufOpcode()); // no probe: no library to ask
     }
 
     /**

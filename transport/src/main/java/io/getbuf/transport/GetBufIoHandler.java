@@ -141,8 +141,16 @@ public final class GetBufIoHandler implements IoHandler {
         }
         eventFd = fd;
         scratch = PlatformDependent.allocateMemory(24);
-        fileStrategies = new FileSendStrategies(ring.fd(), config,
-                executor instanceof ScheduledExecutorService ? (ScheduledExecutorService) executor : null);
+        try {
+            fileStrategies = new FileSendStrategies(ring.fd(), config,
+                    executor instanceof ScheduledExecutorService ? (ScheduledExecutorService) executor : null);
+        } catch (RuntimeException | Error e) {
+            // the group's constructor only sees the exception: what this handler opened is ours to give back
+            PlatformDependent.freeMemory(scratch);
+            Native.close(eventFd);
+            ring.close();
+            throw e;
+        }
         HANDLERS.put(executor, this);
         sq = ring.submissionQueue();
         cq = ring.completionQueue();
@@ -164,14 +172,18 @@ public final class GetBufIoHandler implements IoHandler {
      *
      * @param config the configuration, copied: changing it afterwards changes no handler of this factory
      * @return a factory for {@code new MultiThreadIoEventLoopGroup(n, factory)}; creating a handler throws an
-     *         {@link java.io.UncheckedIOException} when the kernel refuses the ring, and an
-     *         {@link IllegalArgumentException} when {@link GetBufIoHandlerConfig#registeredBuffers()} is below
+     *         {@link java.io.UncheckedIOException} when the kernel refuses the ring (and leaves nothing open)
+     * @throws IllegalArgumentException if {@link GetBufIoHandlerConfig#registeredBuffers()} is below
      *         {@link GetBufIoHandlerConfig#fileChunks()}
      * @throws UnsatisfiedLinkError if getbuf cannot run here ({@link GetBuf#unavailabilityCause()} says why)
      */
     public static IoHandlerFactory newFactory(GetBufIoHandlerConfig config) {
         GetBuf.ensureAvailability();
         GetBufIoHandlerConfig copy = ObjectUtil.checkNotNull(config, "config").copy();
+        if (copy.registeredBuffers() < copy.fileChunks()) {
+            throw new IllegalArgumentException("registered buffers (" + copy.registeredBuffers()
+                    + ") must be at least the file chunks (" + copy.fileChunks() + "), which take the first slots");
+        }
         return new IoHandlerFactory() {
             @Override
             public IoHandler newHandler(ThreadAwareExecutor executor) {

@@ -84,8 +84,8 @@ public final class GetBufIoHandlerConfig {
      * Slots of the ring's registered-buffer table (registered on first use). The first {@link #setFileChunks}
      * hold the chunks READ_FIXED file transfers read into. Default 64.
      *
-     * @param slots table slots, at least {@link #fileChunks()} (creating the handlers fails with an
-     *              {@link IllegalArgumentException} otherwise); the slots after the file chunks hold
+     * @param slots table slots, at least {@link #fileChunks()} ({@link GetBufIoHandler#newFactory(GetBufIoHandlerConfig)}
+     *              refuses fewer with an {@link IllegalArgumentException}); the slots after the file chunks hold
      *              {@link GetBufIoHandler#allocateRegistered allocateRegistered} buffers,
      *              {@link GetBufFiles#read GetBufFiles.read} buffers and the pages of GET_BUF transfers (these at most
      *              half of them)

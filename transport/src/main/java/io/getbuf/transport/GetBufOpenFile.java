@@ -9,6 +9,7 @@ import java.io.Closeable;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -62,6 +63,16 @@ public final class GetBufOpenFile implements Closeable {
     /** {@return whether the descriptor is still open: neither this nor its {@link #channel()} was closed} */
     public boolean isOpen() {
         return channel.isOpen();
+    }
+
+    /**
+     * Once closed, the descriptor number is the next open's: whatever it named then, it is not this file. (A close
+     * from another thread while a call is under way is the caller's race, as with any descriptor.)
+     */
+    private void ensureOpen() throws ClosedChannelException {
+        if (!channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
     }
 
     private long type() {
@@ -151,13 +162,14 @@ public final class GetBufOpenFile implements Closeable {
 
     /**
      * fstat of the descriptor now: true when size, times and links are still those seen at the open (the file was
-     * not written, truncated or deleted since), false otherwise. Only while this is open: once closed, its descriptor
-     * number may name another file.
+     * not written, truncated or deleted since), false otherwise.
      *
      * @return true when the file is as it was at the open, false when it was changed or deleted since
-     * @throws IOException a {@link GetBufOpenException} with its errno when fstat fails
+     * @throws IOException a {@link GetBufOpenException} with its errno when fstat fails; a
+     *                     {@link ClosedChannelException} once this is closed
      */
     public boolean refresh() throws IOException {
+        ensureOpen();
         long[] now = new long[FileNative.STAT_LENGTH];
         int res = FileNative.fstat(fd, now);
         if (res < 0) {
@@ -177,9 +189,10 @@ public final class GetBufOpenFile implements Closeable {
      *
      * @return the names of the entries, a new list the caller may change; empty for an empty directory
      * @throws IOException a {@link GetBufOpenException} when the directory cannot be read, {@code ENOTDIR} when this
-     *                     is not a directory
+     *                     is not a directory; a {@link ClosedChannelException} once this is closed
      */
     public List<String> list() throws IOException {
+        ensureOpen();
         int[] error = new int[1];
         byte[] entries = FileNative.listDirectory(fd, error);
         if (entries == null) {
@@ -206,13 +219,14 @@ public final class GetBufOpenFile implements Closeable {
     }
 
     /**
-     * Where the kernel says the open file is now ({@code /proc/self/fd}); it may have moved since the open. Only while
-     * this is open: once closed, its descriptor number may name another file.
+     * Where the kernel says the open file is now ({@code /proc/self/fd}); it may have moved since the open.
      *
      * @return the absolute path the kernel has for the file now; for a deleted file it ends in {@code " (deleted)"}
-     * @throws IOException if the link cannot be read (no {@code /proc} mounted, no descriptor of that number)
+     * @throws IOException if the link cannot be read (no {@code /proc} mounted); a {@link ClosedChannelException} once
+     *                     this is closed
      */
     public Path realPath() throws IOException {
+        ensureOpen();
         return Files.readSymbolicLink(Paths.get("/proc/self/fd/" + fd));
     }
 

@@ -255,4 +255,32 @@ class GetBufDirectoryTest {
         d.close();
         assertThrows(IOException.class, () -> d.open("hello.txt", false));
     }
+
+    /**
+     * Once a file is closed its descriptor number goes to the next open: a closed {@link GetBufOpenFile} must answer
+     * nothing about that other file (realPath, refresh, list), it must say it is closed.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aClosedFileAnswersNothingAboutTheFileThatGotItsNumber(boolean openat2) throws Exception {
+        try (GetBufDirectory d = open(openat2)) {
+            GetBufOpenFile closed = d.open("hello.txt", false);
+            closed.close();
+            try (GetBufOpenFile next = d.open("", false)) { // the root directory, probably under the same number
+                assertThrows(java.nio.channels.ClosedChannelException.class, closed::realPath,
+                        () -> "a closed file's realPath (the next open file is " + describe(next) + ")");
+                assertThrows(java.nio.channels.ClosedChannelException.class, closed::refresh);
+                assertThrows(java.nio.channels.ClosedChannelException.class, closed::list);
+                assertTrue(next.refresh());
+            }
+        }
+    }
+
+    private static String describe(GetBufOpenFile f) {
+        try {
+            return f.realPath().toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
 }

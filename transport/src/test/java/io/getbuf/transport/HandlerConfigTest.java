@@ -1,0 +1,44 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport;
+
+import io.getbuf.transport.testsuite.FdSnapshot;
+import io.getbuf.transport.testsuite.GetBufTest;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** A handler config the transport cannot run with is refused with a clear error, and costs no descriptor. */
+@GetBufTest(warmUp = false)
+class HandlerConfigTest {
+
+    @Test
+    void fewerSlotsThanFileChunksIsRefusedAndLeaksNothing() {
+        EventLoopLifecycleTest.requireIoUring();
+        GetBufIoHandlerConfig bad = new GetBufIoHandlerConfig().setRegisteredBuffers(4).setFileChunks(8, 4096);
+        FdSnapshot before = FdSnapshot.take();
+        RuntimeException refused = null;
+        try {
+            new MultiThreadIoEventLoopGroup(2, GetBufIoHandler.newFactory(bad)).shutdownGracefully();
+        } catch (RuntimeException e) {
+            refused = e;
+        }
+        assertEquals(Map.of(), FdSnapshot.take().newSince(before), "descriptors left open by a refused config");
+        assertNotNull(refused, "a group with 4 slots for 8 file chunks was created");
+        Throwable t = refused;
+        while (t != null && !(t instanceof IllegalArgumentException)) {
+            t = t.getCause();
+        }
+        if (t == null) {
+            fail("no IllegalArgumentException in " + refused, refused);
+        }
+        assertTrue(t.getMessage().contains("4") && t.getMessage().contains("8"), t.getMessage());
+    }
+}
