@@ -23,13 +23,19 @@ Options:
   --sizes LIST        file sizes, from 1k,4k,64k,1m,32m (default 1k,64k,1m,32m)
   --connections LIST  wrk connections (default 16,64)
   --servers LIST      subset of: getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,
-                      getbuf-copy,epoll,io_uring,nio,incubator,nginx (default all), or
+                      getbuf-copy,epoll,io_uring,nio,incubator,nginx (open_file_cache on: the
+                      headline peer), nginx-default (Debian's defaults: no open_file_cache)
+                      (default all), or
                       getbuf-get-buf (--strategy GET_BUF: needs the patched kernel, see
                       kernel/vm/file-server-bench)
   --server-jar PATH   the example server's runnable jar
                       (default examples/target/getbuf-file-server.jar, built with mvn if missing)
   --server-cpu N      CPU for the servers (default 0)
-  --client-cpu N      CPU for wrk (default 1)
+  --client-cpu N      CPU for the client (default 1)
+  --client NAME       the load client: getbuf-load (default: benchmarks/load-client, C, built here
+                      with gcc; drops bodies with recv(MSG_TRUNC), so it is not the limit from
+                      1 MiB up where wrk saturates its core) or wrk (wrk -t1 with
+                      file-servers/wrk-summary.lua, the client of the runs before 2026-12-07)
   --heap SIZE         -Xms/-Xmx of the Java servers (default 1g)
   --jvm-arg ARG       one more flag for every Java server (repeatable)
   --files-dir DIR     write the files there instead of the work directory (a file system
@@ -64,11 +70,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 duration=5 warmup=2 jit_warmup=12 rounds=3 sizes=1k,64k,1m,32m connections=16,64
-default_servers=getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,getbuf-copy,epoll,io_uring,nio,incubator,nginx
+default_servers=getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,getbuf-copy,epoll,io_uring,nio,incubator,nginx,nginx-default
 all_servers=$default_servers,getbuf-get-buf
 servers=$default_servers
 rt=0 note_text="" server_jar="" server_cpu=0 client_cpu=1 heap=1g base_port=18400 out="" quick=0 keep=0 install=1
-files_dir="" check_strategies=0 baseline="" extra_jvm_args=() report_args=() perf_cell=""
+client=getbuf-load files_dir="" check_strategies=0 baseline="" extra_jvm_args=() report_args=() perf_cell=""
 command_line="benchmarks/run-file-servers.sh$(printf " %q" "$@")"
 while (($#)); do
   case "$1" in
@@ -82,6 +88,7 @@ while (($#)); do
     --server-jar) server_jar=$2; shift ;;
     --server-cpu) server_cpu=$2; shift ;;
     --client-cpu) client_cpu=$2; shift ;;
+    --client) client=$2; shift ;;
     --heap) heap=$2; shift ;;
     --jvm-arg) extra_jvm_args+=("$2"); shift ;;
     --files-dir) files_dir=$2; shift ;;
@@ -101,6 +108,7 @@ while (($#)); do
   esac
   shift
 done
+[[ $client == getbuf-load || $client == wrk ]] || { echo "--client: getbuf-load or wrk" >&2; exit 2; }
 if [[ -z $out ]]; then
   if ((quick)); then out="$here/target/file-server-results"; else out="$here/results"; fi
 fi
@@ -130,7 +138,7 @@ jvm_flags=(-Xms"$heap" -Xmx"$heap" -XX:+UseSerialGC -Dio.netty.leakDetection.lev
 # Tools: nginx and wrk from Debian, installed only when missing.
 ensure_packages() {
   local missing=() p
-  for p in nginx wrk curl; do
+  for p in nginx wrk curl gcc; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   ((${#missing[@]})) || return 0
@@ -162,7 +170,7 @@ make_files() {
 build_servers() {
   local need_jar=0 need_incubator=0 s
   for s in "${server_list[@]}"; do
-    case "$s" in nginx) ;; incubator) need_incubator=1 ;; *) need_jar=1 ;; esac
+    case "$s" in nginx|nginx-default) ;; incubator) need_incubator=1 ;; *) need_jar=1 ;; esac
   done
   if ((need_jar)); then
     if [[ -z $server_jar ]]; then
@@ -207,19 +215,27 @@ server_command() {  # prints the command of server $1 (listening on port $2), on
     epoll|io_uring|nio) printf '%s\n' java "${jvm_flags[@]}" -jar "$staged_jar" "${common[@]}" --transport "$s" ;;
     incubator) printf '%s\n' java "${jvm_flags[@]}" -cp "$incubator_cp" \
       io.getbuf.benchmarks.fileserver.IncubatorFileServer "${common[@]}" ;;
-    nginx) printf '%s\n' nginx -p "$work/nginx/" -c "$work/nginx/nginx.conf" ;;
+    nginx|nginx-default) printf '%s\n' nginx -p "$work/$s/" -c "$work/$s/nginx.conf" ;;
     *) die "unknown server $s" ;;
   esac
 }
 
-write_nginx_conf() {  # $1 = port
-  mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
-  cat > "$work/nginx/nginx.conf" <<EOF
+write_nginx_conf() {  # $1 = name (nginx: open_file_cache on; nginx-default: off), $2 = port
+  local d="$work/$1" cache="    # open_file_cache off (Debian's default)"
+  if [[ $1 == nginx ]]; then
+    # as getbuf's server keeps files open (--cache): descriptors and sizes kept, checked each 60 s
+    cache="    open_file_cache max=1000 inactive=60s;
+    open_file_cache_valid 60s;
+    open_file_cache_min_uses 1;
+    open_file_cache_errors on;"
+  fi
+  mkdir -p "$d/logs" "$d/tmp"
+  cat > "$d/nginx.conf" <<EOF
 # nginx as Debian ships it, configured the way the issue asks: one worker, sendfile + tcp_nopush.
 daemon off;
 worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
+pid $d/nginx.pid;
+error_log $d/logs/error.log warn;
 events { worker_connections 1024; }
 http {
     sendfile on;
@@ -230,13 +246,14 @@ http {
     # 1000 requests and wrk would pay a reconnect there, which is not what this compares.
     keepalive_requests 1000000;
     default_type application/octet-stream;
-    client_body_temp_path $work/nginx/tmp/body;
-    proxy_temp_path $work/nginx/tmp/proxy;
-    fastcgi_temp_path $work/nginx/tmp/fastcgi;
-    uwsgi_temp_path $work/nginx/tmp/uwsgi;
-    scgi_temp_path $work/nginx/tmp/scgi;
+$cache
+    client_body_temp_path $d/tmp/body;
+    proxy_temp_path $d/tmp/proxy;
+    fastcgi_temp_path $d/tmp/fastcgi;
+    uwsgi_temp_path $d/tmp/uwsgi;
+    scgi_temp_path $d/tmp/scgi;
     server {
-        listen 127.0.0.1:$1;
+        listen 127.0.0.1:$2;
         root $files;
     }
 }
@@ -246,7 +263,7 @@ EOF
 start_server() {  # $1 = name, $2 = port; sets status[$1] to "ok" or "NOT RUN: <why>"
   local s=$1 p=$2 cmd i
   mapfile -t cmd < <(server_command "$s" "$p")
-  if [[ $s == nginx ]]; then write_nginx_conf "$p"; fi
+  if [[ $s == nginx* ]]; then write_nginx_conf "$s" "$p"; fi
   printf '%q ' "${cmd[@]}" > "$work/logs/$s.cmd"
   if ss -ltnH "sport = :$p" | grep -q .; then
     status[$s]="NOT RUN: port $p is already in use"; return
@@ -263,7 +280,7 @@ start_server() {  # $1 = name, $2 = port; sets status[$1] to "ok" or "NOT RUN: <
     fi
     # the example servers announce themselves; nginx says nothing, so ask its port
     if grep -q 'listening on http://' "$work/logs/$s.out" "$work/logs/$s.err" 2>/dev/null \
-       || { [[ $s == nginx ]] && curl -s -o /dev/null "http://127.0.0.1:$p/"; }; then
+       || { [[ $s == nginx* ]] && curl -s -o /dev/null "http://127.0.0.1:$p/"; }; then
       status[$s]=ok; return
     fi
     sleep 0.1
@@ -380,12 +397,32 @@ iowq_delta() {  # $1, $2 = iowq_ticks before and after: ticks of the workers ali
 }
 
 run_wrk() {  # $1 = server, $2 = size, $3 = connections, $4 = seconds; prints "WRK ... client_ticks=N"
-  # bash -c reports its own cutime+cstime after wrk exits: wrk's CPU time (the client's load)
+  # bash -c reports its own cutime+cstime after the client exits: the client's CPU time (its load)
+  if [[ $client == wrk ]]; then
+    "${pin_client[@]}" bash -c '
+      wrk -t1 -c"$1" -d"$2"s --timeout 60s -s "$3" "$4" > "$5" 2>&1 || true
+      read -r -a f <<< "$(cut -d")" -f2- /proc/$$/stat)"
+      echo "$(grep "^WRK " "$5") client_ticks=$((f[13] + f[14]))"
+    ' _ "$3" "$4" "$here/file-servers/wrk-summary.lua" "http://127.0.0.1:${port[$1]}/$2.bin" "$work/wrk.out"
+    return
+  fi
+  # getbuf-load's line, in wrk-summary.lua's words: a bad status or length ends it without a line
   "${pin_client[@]}" bash -c '
-    wrk -t1 -c"$1" -d"$2"s --timeout 60s -s "$3" "$4" > "$5" 2>&1 || true
+    "$1" -c "$2" -d "$3" -p "$4" -l "$5" "/$6.bin" > "$7" 2>&1 || true
     read -r -a f <<< "$(cut -d")" -f2- /proc/$$/stat)"
-    echo "$(grep "^WRK " "$5") client_ticks=$((f[13] + f[14]))"
-  ' _ "$3" "$4" "$here/file-servers/wrk-summary.lua" "http://127.0.0.1:${port[$1]}/$2.bin" "$work/wrk.out"
+    line=$(grep "^LOAD " "$7") || exit 0
+    declare -A w=()
+    for kv in ${line#LOAD }; do w[${kv%%=*}]=${kv#*=}; done
+    echo "WRK requests=${w[requests]} bytes=${w[bytes]} duration_us=${w[duration_us]} connect=0 read=0" \
+      "write=0 status=${w[errors]} timeout=0 p50_us=${w[p50_us]} p99_us=${w[p99_us]} p999_us=${w[p999_us]}" \
+      "client_ticks=$((f[13] + f[14]))"
+  ' _ "$load_client" "$3" "$4" "${port[$1]}" "${size_bytes[$2]}" "$2" "$work/wrk.out"
+}
+
+build_client() {  # the C load client, from source each run (gcc -O2; a second or so)
+  load_client="$work/getbuf-load"
+  [[ $client == getbuf-load ]] || return 0
+  gcc -O2 -Wall -o "$load_client" "$here/load-client/getbuf-load.c" >&2 || die "could not build getbuf-load"
 }
 
 measure() {  # $1 = server, $2 = size, $3 = conns, $4 = round; appends a row to the raw TSV
@@ -444,6 +481,7 @@ busy_start=$(busiest)
 
 log "work directory $work; files: ${size_list[*]}"
 make_files
+build_client
 build_servers
 
 i=0
@@ -562,8 +600,12 @@ meta="$work/meta.tsv"
   printf 'java\t%s\n' "$(java -version 2>&1 | head -n 1)"
   printf 'JVM flags\t%s\n' "${jvm_flags[*]}"
   printf 'nginx\t%s\n' "$(nginx -v 2>&1)"
-  printf 'wrk\t%s\n' "$(wrk -v 2>&1 | head -n 1 | cut -c1-60)"
-  printf 'pinning\tservers on CPU %s, wrk -t1 on CPU %s (taskset)%s\n' "$server_cpu" "$client_cpu" \
+  if [[ $client == wrk ]]; then
+    printf 'client\t%s\n' "wrk: $(wrk -v 2>&1 | head -n 1 | cut -c1-60)"
+  else
+    printf 'client\t%s\n' "getbuf-load (benchmarks/load-client, $(gcc --version | head -n 1)), one thread, bodies dropped with recv(MSG_TRUNC)"
+  fi
+  printf 'pinning\tservers on CPU %s, the client (one thread) on CPU %s (taskset)%s\n' "$server_cpu" "$client_cpu" \
     "$( ((rt)) && echo ', both SCHED_RR priority 1 (--rt)')"
   printf 'runs\t%s s JIT warm-up per server, %s s warm-up per server and cell, then %s round(s) of %s s %s\n' \
     "$jit_warmup" "$warmup" "$rounds" "$duration" "per server, order rotated each round"

@@ -33,13 +33,16 @@ WHAT = {
                  "0.0.26.Final on Netty 4.1.137: **no FileRegion support, bodies sent as ChunkedFile** "
                  "(64 KiB chunks through ChunkedWriteHandler)",
     "nginx": "nginx from Debian: `sendfile on; tcp_nopush on; worker_processes 1; access_log off;` "
-             "keep-alive (`keepalive_requests 1000000`), own prefix",
+             "keep-alive (`keepalive_requests 1000000`), `open_file_cache max=1000 inactive=60s` (valid 60 s: "
+             "open descriptors kept, as getbuf's server keeps them), own prefix",
+    "nginx-default": "the same nginx without `open_file_cache` (Debian's default: an open and a close per request)",
 }
 SERVER_COLORS = {"getbuf": "#0b4ea2", "getbuf-get-buf": "#08306b", "getbuf-sendfile": "#3d85d8", "getbuf-splice": "#7fb2ea",
                  "getbuf-read-fixed": "#0f7f8a", "getbuf-copy": "#9fd3d8", "epoll": "#e07b00",
-                 "io_uring": "#d62728", "nio": "#8c564b", "incubator": "#9467bd", "nginx": "#2ca02c"}
+                 "io_uring": "#d62728", "nio": "#8c564b", "incubator": "#9467bd", "nginx": "#2ca02c",
+                 "nginx-default": "#98df8a"}
 OTHER_COLORS = ["#7f7f7f", "#bcbd22", "#17becf", "#e377c2"]
-PEERS = ["epoll", "io_uring", "nio", "incubator", "nginx"]  # what getbuf's targets compare against
+PEERS = ["epoll", "io_uring", "nio", "incubator", "nginx", "nginx-default"]  # what getbuf's targets compare against
 
 
 def label(name):
@@ -136,13 +139,14 @@ def main():
     md.append("# Static file servers on 127.0.0.1: getbuf, Netty 4.2 transports, netty-incubator io_uring, nginx\n")
     for k in ("command", "note", "date", "harness commit", "server jar", "machine", "load average at start",
               "load average at end", "other processes on the CPUs at start (top, 1 s)",
-              "other processes on the CPUs at end (top, 1 s)", "java", "JVM flags", "nginx", "wrk",
+              "other processes on the CPUs at end (top, 1 s)", "java", "JVM flags", "nginx", "wrk", "client",
               "pinning", "runs"):
         if k in meta:
             md.append(f"- {k}: `{meta[k]}`" if k in ("command", "JVM flags") else f"- {k}: {meta[k]}")
     md.append("")
     md.append("Every figure is the median over the rounds of one cell; ratios are between medians of the "
-              "same cell. **req/s** = responses delivered per second: bytes wrk read / (head + body bytes "
+              "same cell. The client (`getbuf-load` or wrk, above) is called wrk in the column names. "
+              "**req/s** = responses delivered per second: bytes wrk read / (head + body bytes "
               "of one response of that server, as curl saw them), so partly sent 32 MiB responses at the "
               "end of a run count too (wrk's own count of completed requests is in `wrk req/s`). "
               "**MiB/s** = every byte wrk read, heads included. **CPU-s/GiB** = the server process's "
