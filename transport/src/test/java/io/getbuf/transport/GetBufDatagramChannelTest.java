@@ -105,17 +105,17 @@ class GetBufDatagramChannelTest {
 
     @Test
     void unconnectedRandomSizesBothWays() throws Exception {
-        roundTrip(false, group);
+        roundTrip(false, group, null);
     }
 
     @Test
     void connectedRandomSizesBothWays() throws Exception {
-        roundTrip(true, group);
+        roundTrip(true, group, SocketProtocolFamily.INET); // IPv4-only sockets (the others are dual stack)
     }
 
     @Test
     void againstNioPeer() throws Exception {
-        roundTrip(false, nio);
+        roundTrip(false, nio, null);
     }
 
     /**
@@ -123,10 +123,11 @@ class GetBufDatagramChannelTest {
      * the loopback never drops one) to a peer on {@code peerGroup} that echoes each back; the sender checks every
      * byte of every echo and that each comes back exactly once from the peer.
      */
-    private static void roundTrip(boolean connected, EventLoopGroup peerGroup) throws Exception {
+    private static void roundTrip(boolean connected, EventLoopGroup peerGroup, SocketProtocolFamily family)
+            throws Exception {
         boolean peerIsGetBuf = peerGroup == group;
         Channel peer = new Bootstrap().group(peerGroup)
-                .channelFactory(() -> peerIsGetBuf ? new GetBufDatagramChannel() : new NioDatagramChannel())
+                .channelFactory(() -> peerIsGetBuf ? new GetBufDatagramChannel(family) : new NioDatagramChannel())
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_SIZE))
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .handler(new ChannelInboundHandlerAdapter() {
@@ -153,7 +154,7 @@ class GetBufDatagramChannelTest {
         boolean[] seen = new boolean[DATAGRAMS];
         int[] state = new int[2]; // sent, received
         InetSocketAddress peerAddress = (InetSocketAddress) peer.localAddress();
-        Channel sender = new Bootstrap().group(group).channel(GetBufDatagramChannel.class)
+        Channel sender = new Bootstrap().group(group).channelFactory(() -> new GetBufDatagramChannel(family))
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_SIZE))
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .handler(new ChannelInboundHandlerAdapter() {
@@ -228,6 +229,70 @@ class GetBufDatagramChannelTest {
         } finally {
             sender.close().sync();
             peer.close().sync();
+        }
+    }
+
+    /**
+     * Reads follow the RecvByteBufAllocator: with AUTO_READ off one read() delivers one datagram and nothing comes
+     * without the next read(); with AUTO_READ on, a read loop delivers at most maxMessagesPerRead datagrams (taken
+     * in batches of receives) before channelReadComplete.
+     */
+    @Test
+    void readsFollowTheAllocator() throws Exception {
+        int perRead = 5;
+        int count = 12;
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Channel receiver = new Bootstrap().group(group).channel(GetBufDatagramChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048)
+                        .maxMessagesPerRead(perRead))
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        DatagramPacket p = (DatagramPacket) msg;
+                        events.add(p.content().readInt());
+                        p.release();
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        events.add("complete");
+                    }
+                }).bind(LOOPBACK).sync().channel();
+        Channel sender = new Bootstrap().group(nio).channel(NioDatagramChannel.class)
+                .handler(new ChannelInboundHandlerAdapter()).bind(LOOPBACK).sync().channel();
+        try {
+            for (int i = 0; i < count; i++) {
+                sender.writeAndFlush(new DatagramPacket(sender.alloc().buffer().writeInt(i),
+                        (InetSocketAddress) receiver.localAddress())).sync();
+            }
+            assertNull(events.poll(200, TimeUnit.MILLISECONDS), "read without AUTO_READ or read()");
+            for (int i = 0; i < 2; i++) {
+                receiver.read();
+                assertEquals(i, events.poll(Fixtures.scaled(5), TimeUnit.SECONDS));
+                assertEquals("complete", events.poll(Fixtures.scaled(5), TimeUnit.SECONDS));
+                assertNull(events.poll(200, TimeUnit.MILLISECONDS), "more than one datagram for one read()");
+            }
+            receiver.config().setAutoRead(true);
+            int next = 2;
+            int inLoop = 0;
+            int loops = 0;
+            while (next < count) {
+                Object e = events.poll(Fixtures.scaled(5), TimeUnit.SECONDS);
+                assertNotNull(e, "datagram " + next + " never came");
+                if ("complete".equals(e)) {
+                    assertTrue(inLoop > 0 && inLoop <= perRead, inLoop + " datagrams in one read loop");
+                    inLoop = 0;
+                    loops++;
+                } else {
+                    assertEquals(next++, e);
+                    inLoop++;
+                }
+            }
+            assertTrue(loops >= (count - 2 - 1) / perRead, loops + " read loops for " + (count - 2) + " datagrams");
+        } finally {
+            sender.close().sync();
+            receiver.close().sync();
         }
     }
 
