@@ -8,6 +8,7 @@ import io.getbuf.transport.testsuite.GetBufTest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -293,6 +294,90 @@ class GetBufDatagramChannelTest {
         } finally {
             sender.close().sync();
             receiver.close().sync();
+        }
+    }
+
+    /**
+     * A datagram the kernel refuses (an IPv6 recipient for an IPv4 socket) fails its own write and nothing else: the
+     * channel stays open and the next datagram goes out.
+     */
+    @Test
+    void refusedDatagramFailsOnlyItsWrite() throws Exception {
+        BlockingQueue<DatagramPacket> received = new LinkedBlockingQueue<>();
+        Channel peer = collector(nio, false, false, received);
+        Channel ch = new Bootstrap().group(group).channelFactory(() -> new GetBufDatagramChannel(
+                        SocketProtocolFamily.INET))
+                .handler(new ChannelInboundHandlerAdapter()).bind(LOOPBACK).sync().channel();
+        try {
+            // the test keeps a reference to each: a write releases exactly the one it was given
+            ByteBuf bad = ch.alloc().directBuffer().writeInt(1).retain();
+            ByteBuf good = ch.alloc().directBuffer().writeInt(2).retain();
+            ChannelFuture refused = ch.write(new DatagramPacket(bad, new InetSocketAddress("::1", 9)));
+            ChannelFuture fine = ch.writeAndFlush(new DatagramPacket(good, (InetSocketAddress) peer.localAddress()));
+            assertNotNull(refused.await().cause());
+            assertTrue(fine.await().isSuccess(), String.valueOf(fine.cause()));
+            assertEquals(1, bad.refCnt());
+            assertEquals(1, good.refCnt());
+            bad.release();
+            good.release();
+            assertTrue(ch.isOpen());
+            DatagramPacket p = received.poll(Fixtures.scaled(5), TimeUnit.SECONDS);
+            assertNotNull(p);
+            assertEquals(2, p.content().getInt(p.content().readerIndex()));
+            p.release();
+        } finally {
+            ch.close().sync();
+            peer.close().sync();
+            drain(received);
+        }
+    }
+
+    /**
+     * Writability follows the write buffer water marks, and a close with many sends queued and receives in flight
+     * completes every write's promise and releases every buffer (the leak detector and the fd count say so).
+     */
+    @Test
+    void writabilityAndCloseWithSendsInFlight() throws Exception {
+        BlockingQueue<DatagramPacket> received = new LinkedBlockingQueue<>();
+        Channel peer = collector(group, true, false, received);
+        Channel ch = new Bootstrap().group(group).channel(GetBufDatagramChannel.class)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(
+                        8 * 1024, 32 * 1024))
+                .handler(new ChannelInboundHandlerAdapter()).bind(LOOPBACK).sync().channel();
+        InetSocketAddress to = (InetSocketAddress) peer.localAddress();
+        List<ChannelFuture> writes = new ArrayList<>();
+        try {
+            ch.eventLoop().submit(() -> {
+                for (int i = 0; i < 100; i++) {
+                    writes.add(ch.write(new DatagramPacket(payload(ch, i, 1000), to)));
+                }
+                assertFalse(ch.isWritable(), "100 KB queued over a 32 KB high water mark");
+                ch.flush();
+                return null;
+            }).sync();
+            for (ChannelFuture f : writes) {
+                assertTrue(f.await().isSuccess(), String.valueOf(f.cause()));
+            }
+            assertTrue(ch.isWritable());
+            writes.clear();
+            // now close in the same task as a flush of many: some sends are in the kernel, the rest queued
+            ch.eventLoop().submit(() -> {
+                for (int i = 0; i < 200; i++) {
+                    writes.add(ch.write(new DatagramPacket(payload(ch, i, 1000), to)));
+                }
+                ch.flush();
+                ch.close();
+                return null;
+            }).sync();
+            for (ChannelFuture f : writes) {
+                f.await(Fixtures.scaled(5), TimeUnit.SECONDS);
+                assertTrue(f.isDone());
+            }
+            ch.closeFuture().sync();
+        } finally {
+            ch.close().sync();
+            peer.close().sync();
+            drain(received);
         }
     }
 
