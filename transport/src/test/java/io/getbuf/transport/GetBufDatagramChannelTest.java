@@ -381,6 +381,46 @@ class GetBufDatagramChannelTest {
         }
     }
 
+    /** A bound channel deregistered (its receive in flight cancelled) and registered on another loop reads on there. */
+    @Test
+    void movesToAnotherLoop() throws Exception {
+        BlockingQueue<DatagramPacket> received = new LinkedBlockingQueue<>();
+        Channel ch = collector(group, true, false, received);
+        Channel sender = new Bootstrap().group(nio).channel(NioDatagramChannel.class)
+                .handler(new ChannelInboundHandlerAdapter()).bind(LOOPBACK).sync().channel();
+        try {
+            InetSocketAddress to = (InetSocketAddress) ch.localAddress();
+            sender.writeAndFlush(new DatagramPacket(payload(sender, 0, 100), to)).sync();
+            DatagramPacket first = received.poll(Fixtures.scaled(5), TimeUnit.SECONDS);
+            assertNotNull(first);
+            first.release();
+            io.netty.channel.EventLoop from = ch.eventLoop();
+            io.netty.channel.EventLoop other = null;
+            for (io.netty.util.concurrent.EventExecutor e : group) {
+                if (e != from) {
+                    other = (io.netty.channel.EventLoop) e;
+                }
+            }
+            assertNotNull(other);
+            ch.deregister().sync();
+            other.register(ch).sync();
+            assertEquals(other, ch.eventLoop());
+            for (int i = 1; i <= 50; i++) {
+                sender.writeAndFlush(new DatagramPacket(payload(sender, i, 100 + i), to)).sync();
+            }
+            for (int i = 1; i <= 50; i++) {
+                DatagramPacket p = received.poll(Fixtures.scaled(5), TimeUnit.SECONDS);
+                assertNotNull(p, "datagram " + i + " after the move never came");
+                assertNull(check(p.content(), p.content().getInt(p.content().readerIndex())));
+                p.release();
+            }
+        } finally {
+            sender.close().sync();
+            ch.close().sync();
+            drain(received);
+        }
+    }
+
     @Test
     void plainByteBufNeedsAConnection() throws Exception {
         Channel ch = new Bootstrap().group(group).channel(GetBufDatagramChannel.class)
