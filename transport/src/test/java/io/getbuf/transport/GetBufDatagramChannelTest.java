@@ -499,6 +499,16 @@ class GetBufDatagramChannelTest {
             sender.writeAndFlush(new SegmentedDatagramPacket(segmented(sender), SEGMENT,
                     (InetSocketAddress) nioPeer.localAddress())).sync();
             assertSegments(received, (InetSocketAddress) sender.localAddress());
+            // a composite of two components (split inside a segment) goes out as one contiguous copy
+            ByteBuf whole = segmented(sender);
+            int cut = SEGMENT * 3 + 17;
+            ByteBuf composite = sender.alloc().compositeDirectBuffer(2)
+                    .addComponent(true, whole.retainedSlice(0, cut))
+                    .addComponent(true, whole.retainedSlice(cut, whole.readableBytes() - cut));
+            whole.release();
+            sender.writeAndFlush(new SegmentedDatagramPacket(composite, SEGMENT,
+                    (InetSocketAddress) nioPeer.localAddress())).sync();
+            assertSegments(received, (InetSocketAddress) sender.localAddress());
         } finally {
             sender.close().sync();
             nioPeer.close().sync();
