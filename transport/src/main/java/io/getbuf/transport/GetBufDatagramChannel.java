@@ -432,18 +432,18 @@ public final class GetBufDatagramChannel extends AbstractGetBufChannel implement
             return;
         }
         ensureSlots();
-        int[] n = {0};
+        sendBatch = 0;
         try {
             in.forEachFlushedMessage(msg -> {
-                submitSend(n[0], msg);
-                n[0]++;
-                return n[0] < SEND_SLOTS;
+                submitSend(sendBatch, msg);
+                // counted as each goes in: should a later one throw, the completions of these still find their slots
+                sendBatch++;
+                sendsInFlight++;
+                return sendBatch < SEND_SLOTS;
             });
         } catch (Exception e) {
             throw new IllegalStateException(e); // submitSend throws nothing checked
         }
-        sendBatch = n[0];
-        sendsInFlight = n[0];
     }
 
     private void submitSend(int slot, Object msg) {
