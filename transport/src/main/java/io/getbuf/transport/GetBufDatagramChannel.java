@@ -33,7 +33,6 @@ import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.channels.NotYetConnectedException;
-import java.util.Enumeration;
 
 /**
  * A UDP channel on a getbuf event loop: Netty's {@link DatagramChannel}, connected or not, IPv4 or IPv6, its datagrams
@@ -65,8 +64,6 @@ public final class GetBufDatagramChannel extends AbstractGetBufChannel implement
     private static final int SLOT_SIZE = 168;
 
     private static final int CMSG_HDR = 16;
-    private static final int MSG_TRUNC = 0x20;
-    private static final int MSG_CTRUNC = 0x8;
     private static final int ERRNO_ECONNREFUSED = 111;
 
     private static final boolean SEGMENT_SUPPORTED;
@@ -667,7 +664,7 @@ public final class GetBufDatagramChannel extends AbstractGetBufChannel implement
                 }
             } catch (Throwable t) {
                 closeIfClosed();
-                promise.tryFailure(t instanceof SocketException || t instanceof IOException
+                promise.tryFailure(t instanceof IOException
                         ? annotate(t, remoteAddress) : t);
             }
         }
