@@ -12,6 +12,7 @@ import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramChannelConfig;
+import io.netty.channel.unix.GenericUnixChannelOption;
 import io.netty.channel.unix.UnixChannelOption;
 
 import java.net.InetAddress;
@@ -41,6 +42,10 @@ public final class GetBufDatagramChannelConfig extends DefaultChannelConfig impl
     @SuppressWarnings({"unchecked", "deprecation"})
     @Override
     public <T> T getOption(ChannelOption<T> option) {
+        if (option instanceof GenericUnixChannelOption) {
+            // any IntegerUnixChannelOption / RawUnixChannelOption a user makes goes to the socket as it is
+            return (T) SocketOptions.get(() -> LinuxSocketOptions.get(socket, option, false));
+        }
         if (option == ChannelOption.SO_BROADCAST) {
             return (T) Boolean.valueOf(isBroadcast());
         }
@@ -84,7 +89,9 @@ public final class GetBufDatagramChannelConfig extends DefaultChannelConfig impl
     @Override
     public <T> boolean setOption(ChannelOption<T> option, T value) {
         validate(option, value);
-        if (option == ChannelOption.SO_BROADCAST) {
+        if (option instanceof GenericUnixChannelOption) {
+            SocketOptions.set(() -> LinuxSocketOptions.set(socket, option, value, false));
+        } else if (option == ChannelOption.SO_BROADCAST) {
             setBroadcast((Boolean) value);
         } else if (option == ChannelOption.SO_RCVBUF) {
             setReceiveBufferSize((Integer) value);

@@ -651,6 +651,18 @@ class GetBufDatagramChannelTest {
             assertTrue(c.isReusePort());
             c.setLoopbackModeDisabled(false);
             assertFalse(c.getOption(ChannelOption.IP_MULTICAST_LOOP_DISABLED));
+            // any option a user names by level and number: SO_PRIORITY (SOL_SOCKET 1, 12), and IP_TTL (SOL_IP 0, 2)
+            // as raw bytes
+            io.netty.channel.unix.IntegerUnixChannelOption priority =
+                    new io.netty.channel.unix.IntegerUnixChannelOption("SO_PRIORITY", 1, 12);
+            assertTrue(c.setOption(priority, 5));
+            assertEquals(5, c.getOption(priority));
+            io.netty.channel.unix.RawUnixChannelOption ttl =
+                    new io.netty.channel.unix.RawUnixChannelOption("IP_TTL", 0, 2, 4);
+            java.nio.ByteBuffer value = java.nio.ByteBuffer.allocateDirect(4).order(java.nio.ByteOrder.nativeOrder());
+            value.putInt(0, 42);
+            assertTrue(c.setOption(ttl, value));
+            assertEquals(42, c.getOption(ttl).order(java.nio.ByteOrder.nativeOrder()).getInt(0));
             if (!GetBufDatagramChannel.isUdpGroSupported()) {
                 assertThrows(io.netty.channel.ChannelException.class, () -> c.setUdpGro(true));
             }
