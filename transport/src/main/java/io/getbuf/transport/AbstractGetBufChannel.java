@@ -45,6 +45,9 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     static final int DATA_STEP_SHIFT = 8;
     /** A SEND_ZC of a registered buffer; the number of the reference it holds is in the data field's high byte. */
     static final short DATA_SEND_ZC = 10;
+    /** UDP: a RECVMSG / SENDMSG of a {@link GetBufDatagramChannel}; its slot is in the data field's high byte. */
+    static final short DATA_DGRAM_RECV = 20;
+    static final short DATA_DGRAM_SEND = 21;
     private static final int DATA_KIND_MASK = 0xff;
 
     final GetBufSocket socket;
@@ -331,6 +334,12 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                 case DATA_SEND_ZC:
                     sendZcComplete((data & 0xffff) >>> DATA_STEP_SHIFT, res, flags);
                     break;
+                case DATA_DGRAM_RECV:
+                    datagramRecvComplete((data & 0xffff) >>> DATA_STEP_SHIFT, res, flags);
+                    break;
+                case DATA_DGRAM_SEND:
+                    datagramSendComplete((data & 0xffff) >>> DATA_STEP_SHIFT, res, flags);
+                    break;
                 case DATA_CANCEL:
                     // -ENOENT / -EALREADY: the operation had already finished or is finishing
                     break;
@@ -369,6 +378,14 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
 
         void sendZcComplete(int serial, int res, int flags) {
             throw new IllegalStateException("no zero-copy send in flight");
+        }
+
+        void datagramRecvComplete(int slot, int res, int flags) {
+            throw new IllegalStateException("no datagram receive in flight");
+        }
+
+        void datagramSendComplete(int slot, int res, int flags) {
+            throw new IllegalStateException("no datagram send in flight");
         }
 
         /**

@@ -67,6 +67,14 @@ public final class GetBufChannelOption<T> extends UnixChannelOption<T> {
     /** SO_BUSY_POLL: microseconds a blocking receive may busy-poll the device queue. */
     public static final ChannelOption<Integer> SO_BUSY_POLL = valueOf(GetBufChannelOption.class, "SO_BUSY_POLL");
 
+    /**
+     * UDP generic receive offload ({@code UDP_GRO}, Linux 5.0+) on a {@link GetBufDatagramChannel}: the kernel may
+     * coalesce datagrams of one flow into one receive; the channel splits it again into one {@code DatagramPacket}
+     * per datagram, as Netty's epoll transport does. The receive allocator's buffers must be large enough for the
+     * coalesced receive (up to 64 KiB), or the kernel truncates it.
+     */
+    public static final ChannelOption<Boolean> UDP_GRO = valueOf(GetBufChannelOption.class, "UDP_GRO");
+
     @SuppressWarnings("unused")
     private GetBufChannelOption() {
     }

@@ -243,6 +243,24 @@ final class GetBufIoOps implements IoOps {
         return this;
     }
 
+    // ---- UDP (GetBufDatagramChannel) ----
+
+    /** {@code IORING_OP_RECVMSG}: not among {@code Native}'s opcodes, which the stream channels never needed. */
+    static final byte IORING_OP_RECVMSG = 10;
+
+    /**
+     * recvmsg(2) into the struct msghdr at {@code msghdr} (its iovec names the buffer, its name and control fields
+     * take the sender and the ancillary data). {@code msgFlags} MSG_DONTWAIT: complete with -EAGAIN rather than wait.
+     */
+    GetBufIoOps recvmsg(int fd, long msghdr, int msgFlags, boolean pollFirst, short data) {
+        describe(IORING_OP_RECVMSG, fd, data);
+        addr = msghdr;
+        len = 1;
+        opFlags = msgFlags;
+        ioPrio = pollFirst ? Native.IORING_RECVSEND_POLL_FIRST : 0;
+        return this;
+    }
+
     /** Links the described SQE to the next one (IOSQE_IO_LINK): that one starts after this one succeeded. */
     GetBufIoOps linked() {
         flags |= Native.IOSQE_IO_LINK;

@@ -23,6 +23,11 @@ final class GetBufSocket extends Socket {
         return new GetBufSocket(newSocketStream0(ipv6));
     }
 
+    /** A UDP socket (non-blocking, close-on-exec), IPv6 (dual stack) or IPv4. */
+    static GetBufSocket newDatagram(boolean ipv6) {
+        return new GetBufSocket(newSocketDgram0(ipv6));
+    }
+
     boolean isIpv6() {
         return ipv6;
     }

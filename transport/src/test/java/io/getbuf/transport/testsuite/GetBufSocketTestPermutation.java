@@ -6,6 +6,7 @@ package io.getbuf.transport.testsuite;
 import io.getbuf.transport.GetBuf;
 import io.getbuf.transport.GetBufBufferRingConfig;
 import io.getbuf.transport.GetBufChannelOption;
+import io.getbuf.transport.GetBufDatagramChannel;
 import io.getbuf.transport.GetBufFileStrategy;
 import io.getbuf.transport.GetBufIoHandler;
 import io.getbuf.transport.GetBufIoHandlerConfig;
@@ -18,6 +19,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
@@ -250,6 +252,53 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
     public List<BootstrapFactory<Bootstrap>> clientSocketGetBufOnly(boolean bufferRing) {
         List<BootstrapFactory<Bootstrap>> list = clientSocket(bufferRing);
         list.remove(list.size() - 1);
+        return list;
+    }
+
+    // ---- datagram (UDP) ----
+
+    /**
+     * getbuf and NIO datagram channels of {@code family}, combined both ways without NIO x NIO: getbuf/getbuf,
+     * getbuf/NIO, NIO/getbuf (Netty's io_uring module combines its channel and NIO the same way).
+     */
+    @Override
+    public List<BootstrapComboFactory<Bootstrap, Bootstrap>> datagram(SocketProtocolFamily family) {
+        return withoutNioNio(combo(datagramBootstraps(family), datagramBootstraps(family)));
+    }
+
+    /**
+     * {@link #datagram(SocketProtocolFamily)} with {@code IP_MULTICAST_TTL} 0 on every channel, getbuf and NIO: the
+     * kernel loops multicast back to this host's members and puts nothing on the wire. Netty's multicast test picks
+     * the first interface that is up and has the multicast flag, which is not the loopback here (see README, "UDP").
+     */
+    public List<BootstrapComboFactory<Bootstrap, Bootstrap>> datagramHostLocalMulticast(SocketProtocolFamily family) {
+        List<BootstrapFactory<Bootstrap>> list = datagramBootstraps(family);
+        for (int i = 0; i < list.size(); i++) {
+            BootstrapFactory<Bootstrap> f = list.get(i);
+            list.set(i, () -> f.newInstance().option(ChannelOption.IP_MULTICAST_TTL, 0));
+        }
+        return withoutNioNio(combo(list, list));
+    }
+
+    private List<BootstrapFactory<Bootstrap>> datagramBootstraps(SocketProtocolFamily family) {
+        List<BootstrapFactory<Bootstrap>> list = new ArrayList<>(2);
+        list.add(() -> new Bootstrap().group(workerGroup(false))
+                .channelFactory(tracking("GetBufDatagramChannel(" + family + ')',
+                        () -> new GetBufDatagramChannel(family))));
+        list.add(() -> new Bootstrap().group(NIO_GROUP)
+                .channelFactory(tracking("NioDatagramChannel(" + family + ')',
+                        () -> new NioDatagramChannel(family))));
+        return list;
+    }
+
+    /** A getbuf datagram channel of the default family, then NIO's (for client-only datagram tests). */
+    @Override
+    public List<BootstrapFactory<Bootstrap>> datagramSocket() {
+        List<BootstrapFactory<Bootstrap>> list = new ArrayList<>(2);
+        list.add(() -> new Bootstrap().group(workerGroup(false))
+                .channelFactory(tracking("GetBufDatagramChannel", GetBufDatagramChannel::new)));
+        list.add(() -> new Bootstrap().group(NIO_GROUP)
+                .channelFactory(tracking("NioDatagramChannel", NioDatagramChannel::new)));
         return list;
     }
 

@@ -1,0 +1,28 @@
+/*
+ * Copyright 2026 The getbuf authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.getbuf.transport.testsuite;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.socket.DatagramUnicastIPv6MappedTest;
+import io.netty.util.NetUtil;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.util.List;
+
+/** Netty's {@link DatagramUnicastIPv6MappedTest} against getbuf's datagram channel (getbuf and NIO, both ways). */
+@GetBufTest
+public class GetBufDatagramUnicastIPv6MappedTest extends DatagramUnicastIPv6MappedTest {
+
+    @BeforeAll
+    static void requireLoopback() {
+        GetBufAssumptions.assumeFeature(GetBufSocketTestPermutation.canBind(NetUtil.LOCALHOST6),
+                () -> "no usable IPv6 loopback");
+    }
+
+    @Override
+    protected List<BootstrapComboFactory<Bootstrap, Bootstrap>> newFactories() {
+        return GetBufSocketTestPermutation.INSTANCE.datagram(socketProtocolFamily());
+    }
+}
