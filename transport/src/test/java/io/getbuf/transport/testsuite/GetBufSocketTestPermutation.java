@@ -266,20 +266,6 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
         return withoutNioNio(combo(datagramBootstraps(family), datagramBootstraps(family)));
     }
 
-    /**
-     * {@link #datagram(SocketProtocolFamily)} with {@code IP_MULTICAST_TTL} 0 on every channel, getbuf and NIO: the
-     * kernel loops multicast back to this host's members and puts nothing on the wire. Netty's multicast test picks
-     * the first interface that is up and has the multicast flag, which is not the loopback here (see README, "UDP").
-     */
-    public List<BootstrapComboFactory<Bootstrap, Bootstrap>> datagramHostLocalMulticast(SocketProtocolFamily family) {
-        List<BootstrapFactory<Bootstrap>> list = datagramBootstraps(family);
-        for (int i = 0; i < list.size(); i++) {
-            BootstrapFactory<Bootstrap> f = list.get(i);
-            list.set(i, () -> f.newInstance().option(ChannelOption.IP_MULTICAST_TTL, 0));
-        }
-        return withoutNioNio(combo(list, list));
-    }
-
     private List<BootstrapFactory<Bootstrap>> datagramBootstraps(SocketProtocolFamily family) {
         List<BootstrapFactory<Bootstrap>> list = new ArrayList<>(2);
         list.add(() -> new Bootstrap().group(workerGroup(false))
