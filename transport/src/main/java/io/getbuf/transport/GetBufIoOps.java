@@ -147,6 +147,17 @@ public final class GetBufIoOps implements IoOps {
         return this;
     }
 
+    /** recvmsg(2) into the struct msghdr at {@code msghdr} (Unix domain sockets: descriptors by SCM_RIGHTS). */
+    GetBufIoOps recvmsg(int fd, long msghdr, int msgFlags, short data) {
+        describe(IORING_OP_RECVMSG, fd, data);
+        addr = msghdr;
+        len = 1;
+        opFlags = msgFlags;
+        return this;
+    }
+
+    private static final byte IORING_OP_RECVMSG = 10;
+
     GetBufIoOps writev(int fd, long iov, int iovCount, short data) {
         describe(Native.IORING_OP_WRITEV, fd, data);
         addr = iov;

@@ -23,6 +23,11 @@ final class GetBufSocket extends Socket {
         return new GetBufSocket(newSocketStream0(ipv6));
     }
 
+    /** A non-blocking AF_UNIX stream socket. */
+    static GetBufSocket newDomain() {
+        return new GetBufSocket(newSocketDomain0());
+    }
+
     boolean isIpv6() {
         return ipv6;
     }
