@@ -8,6 +8,7 @@ import io.getbuf.transport.testsuite.GetBufTest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -17,6 +18,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -289,6 +291,55 @@ class GetBufDomainSocketTest {
         } finally {
             closeAll(named, unbound, server);
             closeAll(children.toArray(new Channel[0]));
+        }
+    }
+
+    // ---- reads ----
+
+    /**
+     * A burst queued whole before the first read arrives whole and in order, 512 bytes per read. The readiness-reads
+     * execution runs this class too: there reads would wait on a multishot POLLIN poll if Unix sockets used readiness
+     * reads (they do not: see GetBufDomainSocketChannel#readinessReadsWork).
+     */
+    @Test
+    void smallReadsDrainABurst() throws Exception {
+        int size = 32 * 1024; // one skb, queued whole before the first read
+        byte[] burst = new byte[size];
+        new Random(42).nextBytes(burst);
+        ByteBuf received = Unpooled.buffer(size);
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        Channel server = null;
+        Channel client = null;
+        try {
+            server = new ServerBootstrap().group(group).channel(GetBufServerDomainSocketChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelActive(ChannelHandlerContext ctx) {
+                            ctx.writeAndFlush(Unpooled.wrappedBuffer(burst));
+                        }
+                    }).bind(abstractName()).sync().channel();
+            client = new Bootstrap().group(group).channel(GetBufDomainSocketChannel.class)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(512))
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ByteBuf buf = (ByteBuf) msg;
+                            synchronized (received) {
+                                received.writeBytes(buf);
+                                if (received.readableBytes() == size) {
+                                    all.complete(null);
+                                }
+                            }
+                            buf.release();
+                        }
+                    }).connect(server.localAddress()).sync().channel();
+            all.get(10, TimeUnit.SECONDS);
+            synchronized (received) {
+                assertArrayEquals(burst, ByteBufUtil.getBytes(received));
+            }
+        } finally {
+            received.release();
+            closeAll(client, server);
         }
     }
 
