@@ -18,6 +18,7 @@
 
 #include "getbuf_files.h"
 #include "getbuf_ring.h"
+#include "getbuf_unix.h"
 #include "netty_jni_util.h"
 #include "netty_unix.h"
 
@@ -283,6 +284,13 @@ static jint getbuf_native_load(JNIEnv *env, const char *package_prefix)
 		return JNI_ERR;
 	}
 	if (getbuf_files_load(env, package_prefix) != 0) {
+		netty_jni_util_unregister_natives(env, package_prefix, NATIVE_CLASS);
+		netty_unix_unregister(env, package_prefix);
+		return JNI_ERR;
+	}
+	/* Unix domain sockets (getbuf_unix.c) */
+	if (getbuf_unix_load(env, package_prefix) != 0) {
+		getbuf_files_unload(env);
 		netty_jni_util_unregister_natives(env, package_prefix, NATIVE_CLASS);
 		netty_unix_unregister(env, package_prefix);
 		return JNI_ERR;

@@ -66,9 +66,19 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
         this.socket = socket;
         this.active = active;
         if (active) {
-            local = socket.localAddress();
-            remote = socket.remoteAddress();
+            local = localAddressOfSocket();
+            remote = remoteAddressOfSocket();
         }
+    }
+
+    /** The socket's own address as the kernel has it (called from the constructor too: no subclass state). */
+    SocketAddress localAddressOfSocket() {
+        return socket.localAddress();
+    }
+
+    /** The peer's address as the kernel has it (called from the constructor too: no subclass state). */
+    SocketAddress remoteAddressOfSocket() {
+        return socket.remoteAddress();
     }
 
     @Override
@@ -154,7 +164,7 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     @Override
     protected void doBind(SocketAddress localAddress) throws Exception {
         socket.bind(localAddress);
-        local = socket.localAddress();
+        local = localAddressOfSocket();
     }
 
     @Override

@@ -243,14 +243,13 @@ final class GetBufIoOps implements IoOps {
         return this;
     }
 
-    // ---- UDP (GetBufDatagramChannel) ----
-
-    /** {@code IORING_OP_RECVMSG}: not among {@code Native}'s opcodes, which the stream channels never needed. */
+    /** {@code IORING_OP_RECVMSG}: not among {@code Native}'s opcodes, which the TCP channels never needed. */
     static final byte IORING_OP_RECVMSG = 10;
 
     /**
      * recvmsg(2) into the struct msghdr at {@code msghdr} (its iovec names the buffer, its name and control fields
-     * take the sender and the ancillary data). {@code msgFlags} MSG_DONTWAIT: complete with -EAGAIN rather than wait.
+     * take the sender and the ancillary data: a datagram's sender, a Unix socket's SCM_RIGHTS descriptors).
+     * {@code msgFlags} MSG_DONTWAIT: complete with -EAGAIN rather than wait.
      */
     GetBufIoOps recvmsg(int fd, long msghdr, int msgFlags, boolean pollFirst, short data) {
         describe(IORING_OP_RECVMSG, fd, data);

@@ -26,7 +26,7 @@ public final class GetBufServerSocketChannelConfig extends DefaultChannelConfig 
     private final GetBufSocket socket;
     private volatile int backlog = NetUtil.SOMAXCONN;
 
-    GetBufServerSocketChannelConfig(GetBufServerSocketChannel channel, GetBufSocket socket) {
+    GetBufServerSocketChannelConfig(AbstractGetBufServerChannel channel, GetBufSocket socket) {
         super(channel);
         this.socket = socket;
         // a restarted server must be able to bind its port again at once

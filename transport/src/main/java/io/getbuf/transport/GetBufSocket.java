@@ -28,6 +28,11 @@ final class GetBufSocket extends Socket {
         return new GetBufSocket(newSocketDgram0(ipv6));
     }
 
+    /** A non-blocking AF_UNIX stream socket. */
+    static GetBufSocket newDomain() {
+        return new GetBufSocket(newSocketDomain0());
+    }
+
     boolean isIpv6() {
         return ipv6;
     }

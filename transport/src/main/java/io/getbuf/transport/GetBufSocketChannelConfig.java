@@ -25,7 +25,8 @@ import static io.netty.channel.ChannelOption.TCP_FASTOPEN_CONNECT;
 import static io.netty.channel.ChannelOption.TCP_NODELAY;
 
 /** The options of a {@link GetBufSocketChannel}; socket options go straight to the socket. */
-public final class GetBufSocketChannelConfig extends DefaultChannelConfig implements SocketChannelConfig {
+public final class GetBufSocketChannelConfig extends DefaultChannelConfig implements SocketChannelConfig,
+        AbstractGetBufStreamChannel.StreamConfig {
     private final GetBufSocket socket;
     private volatile boolean allowHalfClosure;
     private volatile boolean useBufferRing = true;

@@ -5,6 +5,8 @@ package io.getbuf.transport.testsuite;
 
 import io.getbuf.transport.GetBuf;
 import io.getbuf.transport.GetBufBufferRingConfig;
+import io.getbuf.transport.GetBufDomainSocketChannel;
+import io.getbuf.transport.GetBufServerDomainSocketChannel;
 import io.getbuf.transport.GetBufChannelOption;
 import io.getbuf.transport.GetBufDatagramChannel;
 import io.getbuf.transport.GetBufFileStrategy;
@@ -22,6 +24,8 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.tests.UnixTestUtils;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapFactory;
 import io.netty.testsuite.transport.socket.SocketTestPermutation;
@@ -37,6 +41,7 @@ import java.net.ServerSocket;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The getbuf permutations of Netty's socket test suite.
@@ -298,4 +303,56 @@ public final class GetBufSocketTestPermutation extends SocketTestPermutation {
         }
     }
 
+    // ---- Unix domain sockets ----
+    // As Netty's io_uring and epoll modules: getbuf server x getbuf client only. NIO's domain sockets (JDK 16+) take
+    // the JDK's UnixDomainSocketAddress, not Netty's DomainSocketAddress, so no address fits both.
+
+    public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> domainSocket() {
+        return domainSocket(false);
+    }
+
+    /** {@link #domainSocket()}, with the buffer ring on every channel that receives data if {@code bufferRing}. */
+    public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> domainSocket(boolean bufferRing) {
+        return combo(serverDomainSocket(bufferRing), clientDomainSocket(bufferRing));
+    }
+
+    public List<BootstrapFactory<ServerBootstrap>> serverDomainSocket() {
+        return serverDomainSocket(false);
+    }
+
+    public List<BootstrapFactory<ServerBootstrap>> serverDomainSocket(boolean bufferRing) {
+        List<BootstrapFactory<ServerBootstrap>> list = new ArrayList<>(1);
+        list.add(() -> {
+            ServerBootstrap sb = new ServerBootstrap().group(bossGroup(bufferRing), workerGroup(bufferRing))
+                    .channelFactory(tracking("GetBufServerDomainSocketChannel", GetBufServerDomainSocketChannel::new));
+            if (bufferRing) {
+                sb.childOption(GetBufChannelOption.USE_BUFFER_RING, true);
+            }
+            return sb;
+        });
+        return list;
+    }
+
+    public List<BootstrapFactory<Bootstrap>> clientDomainSocket(boolean bufferRing) {
+        List<BootstrapFactory<Bootstrap>> list = new ArrayList<>(1);
+        list.add(() -> {
+            Bootstrap cb = new Bootstrap().group(workerGroup(bufferRing))
+                    .channelFactory(tracking("GetBufDomainSocketChannel", GetBufDomainSocketChannel::new));
+            if (bufferRing) {
+                cb.option(GetBufChannelOption.USE_BUFFER_RING, true);
+            }
+            return cb;
+        });
+        return list;
+    }
+
+    /** A fresh path in the temp directory, nothing there yet (the server binds it and deletes it on close). */
+    public static DomainSocketAddress newDomainSocketAddress() {
+        return UnixTestUtils.newDomainSocketAddress();
+    }
+
+    /** A fresh Linux abstract name (a leading NUL; no file). */
+    public static DomainSocketAddress newAbstractDomainSocketAddress() {
+        return new DomainSocketAddress("\0getbuf-test-" + UUID.randomUUID());
+    }
 }

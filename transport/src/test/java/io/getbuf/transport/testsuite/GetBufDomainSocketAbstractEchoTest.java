@@ -1,0 +1,26 @@
+/*
+ * Netty's SocketEchoTest, run on getbuf's Unix domain sockets.
+ */
+package io.getbuf.transport.testsuite;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.socket.SocketEchoTest;
+
+import java.net.SocketAddress;
+import java.util.List;
+
+@GetBufTest
+public class GetBufDomainSocketAbstractEchoTest extends SocketEchoTest {
+
+    @Override
+    protected SocketAddress newSocketAddress() {
+        return GetBufSocketTestPermutation.newAbstractDomainSocketAddress();
+    }
+
+    @Override
+    protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
+        return GetBufSocketTestPermutation.INSTANCE.domainSocket();
+    }
+}

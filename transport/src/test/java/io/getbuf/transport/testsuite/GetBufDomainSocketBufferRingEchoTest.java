@@ -1,0 +1,26 @@
+/*
+ * Netty's SocketEchoTest, run on getbuf's Unix domain sockets.
+ */
+package io.getbuf.transport.testsuite;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.socket.SocketEchoTest;
+
+import java.net.SocketAddress;
+import java.util.List;
+
+@GetBufTest(bufferRing = true)
+public class GetBufDomainSocketBufferRingEchoTest extends SocketEchoTest {
+
+    @Override
+    protected SocketAddress newSocketAddress() {
+        return GetBufSocketTestPermutation.newDomainSocketAddress();
+    }
+
+    @Override
+    protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
+        return GetBufSocketTestPermutation.INSTANCE.domainSocket(true);
+    }
+}
