@@ -803,7 +803,13 @@ abstract class AbstractGetBufStreamChannel extends AbstractGetBufChannel impleme
         handler().fileSendStats().addRegion(kind);
     }
 
-    /** Bytes and file regions this channel sent, per {@link GetBufFileStrategy}. */
+    /**
+     * Bytes and file regions this channel sent, per {@link GetBufFileStrategy}.
+     *
+     * @return the channel's counters, live: they go on growing, since the channel was created, and may be read from
+     *         any thread; the channel's event loop sums them over its channels
+     *         ({@link GetBufIoHandler#fileSendStats(io.netty.channel.EventLoop)})
+     */
     public GetBufFileSendStats fileSendStats() {
         return fileSendStats;
     }

@@ -20,8 +20,9 @@ public final class GetBufChannelOption<T> extends UnixChannelOption<T> {
     public static final ChannelOption<Boolean> TCP_QUICKACK = valueOf(GetBufChannelOption.class, "TCP_QUICKACK");
 
     /**
-     * Receive through the event loop's provided-buffer ring ({@link GetBufIoHandlerConfig#setBufferRing})
-     * with a multishot recv. Default: true when the loop has a ring, else ignored.
+     * Receive through the event loop's provided-buffer ring ({@link GetBufIoHandlerConfig#setBufferRing}): the kernel
+     * picks the buffer when data arrives, so an idle connection holds none (one recv per read, or a multishot recv with
+     * {@link GetBufBufferRingConfig#setMultishot}). Default: true when the loop has a ring, else ignored.
      */
     public static final ChannelOption<Boolean> USE_BUFFER_RING =
             valueOf(GetBufChannelOption.class, "USE_BUFFER_RING");

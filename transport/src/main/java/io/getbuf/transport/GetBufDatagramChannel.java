@@ -104,12 +104,12 @@ public final class GetBufDatagramChannel extends AbstractGetBufChannel implement
         }
     }
 
-    /** Whether this kernel sends {@link SegmentedDatagramPacket}s ({@code UDP_SEGMENT}, Linux 4.18+). */
+    /** {@return whether this kernel sends {@link SegmentedDatagramPacket}s ({@code UDP_SEGMENT}, Linux 4.18+)} */
     public static boolean isSegmentedDatagramPacketSupported() {
         return SEGMENT_SUPPORTED;
     }
 
-    /** Whether this kernel offers {@code UDP_GRO} (Linux 5.0+): see {@link GetBufChannelOption#UDP_GRO}. */
+    /** {@return whether this kernel offers {@code UDP_GRO} (Linux 5.0+): see {@link GetBufChannelOption#UDP_GRO}} */
     public static boolean isUdpGroSupported() {
         return GRO_SUPPORTED;
     }
@@ -138,16 +138,35 @@ public final class GetBufDatagramChannel extends AbstractGetBufChannel implement
     private int sendsInFlight;
     private boolean inWriteComplete;
 
+    /**
+     * A new, unbound UDP channel, IPv6 (dual stack: IPv4 peers too) where the system prefers it, else IPv4.
+     *
+     * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
+     */
     public GetBufDatagramChannel() {
         this((SocketProtocolFamily) null);
     }
 
+    /**
+     * A new, unbound UDP channel of {@code family}.
+     *
+     * @param family {@link SocketProtocolFamily#INET} or {@link SocketProtocolFamily#INET6}; {@code null} for IPv6
+     *               where the system prefers it, else IPv4
+     * @throws IllegalArgumentException          for {@link SocketProtocolFamily#UNIX}
+     * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
+     */
     public GetBufDatagramChannel(SocketProtocolFamily family) {
-        this(GetBufSocket.newDatagram(family == SocketProtocolFamily.INET6
-                || family == null && Socket.isIPv6Preferred()));
+        this(GetBufSocket.newDatagram(GetBufSocket.ipv6For(family,
+                "another transport's domain datagram channel (getbuf has none)")));
     }
 
-    /** @deprecated use {@link #GetBufDatagramChannel(SocketProtocolFamily)} */
+    /**
+     * A new, unbound UDP channel of {@code family}, as Netty's older constructors take it.
+     *
+     * @param family {@link InternetProtocolFamily#IPv4} or {@link InternetProtocolFamily#IPv6}; {@code null} as in
+     *               {@link #GetBufDatagramChannel(SocketProtocolFamily)}
+     * @deprecated use {@link #GetBufDatagramChannel(SocketProtocolFamily)}
+     */
     @Deprecated
     public GetBufDatagramChannel(InternetProtocolFamily family) {
         this(family == null ? null : family.toSocketProtocolFamily());

@@ -132,23 +132,41 @@ public final class GetBufDatagramChannelConfig extends DefaultChannelConfig impl
         return activeOnOpen;
     }
 
+    /**
+     * {@return whether {@code SO_REUSEPORT} is set: other sockets of the same user may bind the same address and
+     * port, the kernel spreading datagrams among them}
+     *
+     * @throws ChannelException if the socket option cannot be read
+     */
     public boolean isReusePort() {
         return SocketOptions.get(socket::isReusePort);
     }
 
+    /**
+     * {@link io.netty.channel.unix.UnixChannelOption#SO_REUSEPORT}: lets sockets of the same user bind the same
+     * address and port. Set it before binding.
+     *
+     * @param reusePort true to allow sharing the address and port
+     * @return this config
+     * @throws ChannelException if the socket option cannot be set
+     */
     public GetBufDatagramChannelConfig setReusePort(boolean reusePort) {
         SocketOptions.set(() -> socket.setReusePort(reusePort));
         return this;
     }
 
-    /** Whether {@code UDP_GRO} is on (see {@link GetBufChannelOption#UDP_GRO}). */
+    /** {@return whether {@code UDP_GRO} is on (see {@link GetBufChannelOption#UDP_GRO})} */
     public boolean isUdpGro() {
         return udpGro;
     }
 
     /**
-     * Turns {@code UDP_GRO} on or off; a {@link ChannelException} when the kernel has no UDP_GRO
-     * ({@link GetBufDatagramChannel#isUdpGroSupported()}).
+     * Turns {@code UDP_GRO} on or off.
+     *
+     * @param gro true to receive coalesced datagrams (the channel splits them again, one packet per datagram)
+     * @return this config
+     * @throws ChannelException when the kernel has no UDP_GRO ({@link GetBufDatagramChannel#isUdpGroSupported()}),
+     *                          or the option cannot be set
      */
     public GetBufDatagramChannelConfig setUdpGro(boolean gro) {
         if (gro && !GetBufDatagramChannel.isUdpGroSupported()) {

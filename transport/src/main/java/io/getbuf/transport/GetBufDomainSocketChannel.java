@@ -65,6 +65,11 @@ public final class GetBufDomainSocketChannel extends AbstractGetBufStreamChannel
     private long recvFdMemory;   // the descriptor message of the recvmsg in flight (one read at a time)
     private boolean fdReadInFlight;
 
+    /**
+     * A new, unconnected Unix domain stream channel.
+     *
+     * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
+     */
     public GetBufDomainSocketChannel() {
         this(null, GetBufSocket.newDomain(), false);
     }
@@ -94,7 +99,12 @@ public final class GetBufDomainSocketChannel extends AbstractGetBufStreamChannel
         return (DomainSocketAddress) super.remoteAddress();
     }
 
-    /** The pid, uid and gid of the process at the other end, as the kernel recorded them at connect (SO_PEERCRED). */
+    /**
+     * The process at the other end, as the kernel recorded it at connect ({@code SO_PEERCRED}).
+     *
+     * @return its pid, uid and gid
+     * @throws IOException if the socket is not connected or the option cannot be read
+     */
     public PeerCredentials peerCredentials() throws IOException {
         return UnixSockets.peerCredentials(socket.intValue());
     }

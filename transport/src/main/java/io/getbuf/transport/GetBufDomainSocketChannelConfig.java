@@ -104,6 +104,11 @@ public final class GetBufDomainSocketChannelConfig extends DefaultChannelConfig
         return readMode;
     }
 
+    /**
+     * {@return {@code SO_SNDBUF}, bytes}
+     *
+     * @throws ChannelException if the option cannot be read
+     */
     public int getSendBufferSize() {
         try {
             return socket.getSendBufferSize();
@@ -112,6 +117,13 @@ public final class GetBufDomainSocketChannelConfig extends DefaultChannelConfig
         }
     }
 
+    /**
+     * Sets {@code SO_SNDBUF} (the kernel doubles it and applies its limits).
+     *
+     * @param size bytes
+     * @return this config
+     * @throws ChannelException if the option cannot be set
+     */
     public GetBufDomainSocketChannelConfig setSendBufferSize(int size) {
         try {
             socket.setSendBufferSize(size);
@@ -121,6 +133,11 @@ public final class GetBufDomainSocketChannelConfig extends DefaultChannelConfig
         return this;
     }
 
+    /**
+     * {@return {@code SO_RCVBUF}, bytes}
+     *
+     * @throws ChannelException if the option cannot be read
+     */
     public int getReceiveBufferSize() {
         try {
             return socket.getReceiveBufferSize();
@@ -129,6 +146,13 @@ public final class GetBufDomainSocketChannelConfig extends DefaultChannelConfig
         }
     }
 
+    /**
+     * Sets {@code SO_RCVBUF} (the kernel doubles it and applies its limits).
+     *
+     * @param size bytes
+     * @return this config
+     * @throws ChannelException if the option cannot be set
+     */
     public GetBufDomainSocketChannelConfig setReceiveBufferSize(int size) {
         try {
             socket.setReceiveBufferSize(size);
@@ -147,6 +171,9 @@ public final class GetBufDomainSocketChannelConfig extends DefaultChannelConfig
      * See {@link GetBufChannelOption#FILE_STRATEGY}. AUTO sends by SENDFILE on a Unix socket; GET_BUF and READ_FIXED_ZC
      * send with SEND_ZC, which AF_UNIX lacks: asked for by name, they fall back to SENDFILE (counted in
      * {@link GetBufDomainSocketChannel#fileSendStats()}).
+     *
+     * @param fileStrategy how file regions are sent; {@code null} means AUTO
+     * @return this config
      */
     public GetBufDomainSocketChannelConfig setFileStrategy(GetBufFileStrategy fileStrategy) {
         this.fileStrategy = fileStrategy == null ? GetBufFileStrategy.AUTO : fileStrategy;
@@ -158,7 +185,12 @@ public final class GetBufDomainSocketChannelConfig extends DefaultChannelConfig
         return useBufferRing;
     }
 
-    /** See {@link GetBufChannelOption#USE_BUFFER_RING}; takes effect at the next read. */
+    /**
+     * See {@link GetBufChannelOption#USE_BUFFER_RING}; takes effect at the next read.
+     *
+     * @param useBufferRing true to read through the loop's buffer ring (when it has one)
+     * @return this config
+     */
     public GetBufDomainSocketChannelConfig setUseBufferRing(boolean useBufferRing) {
         this.useBufferRing = useBufferRing;
         return this;
@@ -169,6 +201,13 @@ public final class GetBufDomainSocketChannelConfig extends DefaultChannelConfig
         return allowHalfClosure;
     }
 
+    /**
+     * {@link io.netty.channel.ChannelOption#ALLOW_HALF_CLOSURE}: whether the peer's shutdown of its output leaves this
+     * channel open for writing ({@code ChannelInputShutdownEvent}) instead of closing it.
+     *
+     * @param allowHalfClosure true to stay open when the peer stops sending
+     * @return this config
+     */
     public GetBufDomainSocketChannelConfig setAllowHalfClosure(boolean allowHalfClosure) {
         this.allowHalfClosure = allowHalfClosure;
         return this;

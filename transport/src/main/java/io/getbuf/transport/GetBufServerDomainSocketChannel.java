@@ -22,6 +22,11 @@ public final class GetBufServerDomainSocketChannel extends AbstractGetBufServerC
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(
             GetBufServerDomainSocketChannel.class);
 
+    /**
+     * A new, unbound Unix domain listening channel; once bound to a path it deletes its socket file when it closes.
+     *
+     * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
+     */
     public GetBufServerDomainSocketChannel() {
         super(GetBufSocket.newDomain());
         closeFuture().addListener(f -> deleteSocketFile());

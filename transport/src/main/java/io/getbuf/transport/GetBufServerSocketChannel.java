@@ -6,7 +6,6 @@ package io.getbuf.transport;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.channel.unix.Socket;
 
 import java.net.InetSocketAddress;
 
@@ -32,11 +31,12 @@ public final class GetBufServerSocketChannel extends AbstractGetBufServerChannel
      * @param family {@link SocketProtocolFamily#INET} or {@link SocketProtocolFamily#INET6}; {@code null} for
      *               IPv6 where the system prefers it (it has IPv6 and {@code java.net.preferIPv4Stack} is not set),
      *               else IPv4
+     * @throws IllegalArgumentException          for {@link SocketProtocolFamily#UNIX}: that is
+     *                                           {@link GetBufServerDomainSocketChannel}
      * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
      */
     public GetBufServerSocketChannel(SocketProtocolFamily family) {
-        super(GetBufSocket.newStream(family == SocketProtocolFamily.INET6
-                || family == null && Socket.isIPv6Preferred()));
+        super(GetBufSocket.newStream(GetBufSocket.ipv6For(family, "GetBufServerDomainSocketChannel")));
     }
 
     @Override

@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
@@ -21,6 +22,17 @@ final class GetBufSocket extends Socket {
 
     static GetBufSocket newStream(boolean ipv6) {
         return new GetBufSocket(newSocketStream0(ipv6));
+    }
+
+    /**
+     * Whether a TCP or UDP channel of {@code family} gets an IPv6 socket: INET6 yes, INET no, {@code null} where the
+     * system prefers IPv6. UNIX is refused here rather than quietly made an IPv4 socket.
+     */
+    static boolean ipv6For(SocketProtocolFamily family, String domainChannel) {
+        if (family == SocketProtocolFamily.UNIX) {
+            throw new IllegalArgumentException("SocketProtocolFamily.UNIX: use " + domainChannel);
+        }
+        return family == SocketProtocolFamily.INET6 || family == null && Socket.isIPv6Preferred();
     }
 
     /** A UDP socket (non-blocking, close-on-exec), IPv6 (dual stack) or IPv4. */

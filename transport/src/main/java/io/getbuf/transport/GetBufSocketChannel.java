@@ -7,7 +7,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.channel.unix.Socket;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -22,13 +21,28 @@ import java.nio.channels.UnresolvedAddressException;
 public final class GetBufSocketChannel extends AbstractGetBufStreamChannel implements SocketChannel {
     private final GetBufSocketChannelConfig config;
 
+    /**
+     * A new, unconnected TCP channel, IPv6 (which reaches IPv4 peers too) where the system prefers it, else IPv4:
+     * what {@code new GetBufSocketChannel(null)} makes.
+     *
+     * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
+     */
     public GetBufSocketChannel() {
         this((SocketProtocolFamily) null);
     }
 
+    /**
+     * A new, unconnected TCP channel of {@code family}.
+     *
+     * @param family {@link SocketProtocolFamily#INET} or {@link SocketProtocolFamily#INET6}; {@code null} for
+     *               IPv6 where the system prefers it (it has IPv6 and {@code java.net.preferIPv4Stack} is not set),
+     *               else IPv4
+     * @throws IllegalArgumentException          for {@link SocketProtocolFamily#UNIX}: that is
+     *                                           {@link GetBufDomainSocketChannel}
+     * @throws io.netty.channel.ChannelException if the socket cannot be created (no descriptor left)
+     */
     public GetBufSocketChannel(SocketProtocolFamily family) {
-        this(null, GetBufSocket.newStream(family == SocketProtocolFamily.INET6
-                || family == null && Socket.isIPv6Preferred()), false);
+        this(null, GetBufSocket.newStream(GetBufSocket.ipv6For(family, "GetBufDomainSocketChannel")), false);
     }
 
     GetBufSocketChannel(Channel parent, GetBufSocket socket, boolean active) {

@@ -41,4 +41,20 @@ class HandlerConfigTest {
         }
         assertTrue(t.getMessage().contains("4") && t.getMessage().contains("8"), t.getMessage());
     }
+
+    /** SocketProtocolFamily.UNIX asked of a TCP or UDP channel: an error that names the channel to use, no socket. */
+    @Test
+    void theUnixFamilyIsRefusedByTheInternetChannels() {
+        EventLoopLifecycleTest.requireIoUring();
+        FdSnapshot before = FdSnapshot.take();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new GetBufSocketChannel(io.netty.channel.socket.SocketProtocolFamily.UNIX).close());
+        assertTrue(e.getMessage().contains("GetBufDomainSocketChannel"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new GetBufServerSocketChannel(io.netty.channel.socket.SocketProtocolFamily.UNIX).close());
+        assertTrue(e.getMessage().contains("GetBufServerDomainSocketChannel"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new GetBufDatagramChannel(io.netty.channel.socket.SocketProtocolFamily.UNIX).close());
+        assertEquals(Map.of(), FdSnapshot.take().newSince(before));
+    }
 }
