@@ -12,6 +12,7 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.unix.DomainSocketChannelConfig;
 import io.netty.channel.unix.DomainSocketReadMode;
+import io.netty.channel.unix.GenericUnixChannelOption;
 import io.netty.channel.unix.UnixChannelOption;
 
 import java.io.IOException;
@@ -62,6 +63,9 @@ public final class GetBufDomainSocketChannelConfig extends DefaultChannelConfig
         if (option == GetBufChannelOption.FILE_STRATEGY) {
             return (T) getFileStrategy();
         }
+        if (option instanceof GenericUnixChannelOption) { // IntegerUnixChannelOption, RawUnixChannelOption
+            return (T) SocketOptions.get(() -> LinuxSocketOptions.get(socket, option, false));
+        }
         return super.getOption(option);
     }
 
@@ -80,6 +84,8 @@ public final class GetBufDomainSocketChannelConfig extends DefaultChannelConfig
             setUseBufferRing((Boolean) value);
         } else if (option == GetBufChannelOption.FILE_STRATEGY) {
             setFileStrategy((GetBufFileStrategy) value);
+        } else if (option instanceof GenericUnixChannelOption) {
+            SocketOptions.set(() -> LinuxSocketOptions.set(socket, option, value, false));
         } else {
             return super.setOption(option, value);
         }

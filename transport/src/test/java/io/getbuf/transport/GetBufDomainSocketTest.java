@@ -25,7 +25,9 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.channel.unix.PeerCredentials;
+import io.netty.channel.unix.RawUnixChannelOption;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.unix.tests.UnixTestUtils;
 import io.netty.util.ReferenceCountUtil;
@@ -209,6 +211,33 @@ class GetBufDomainSocketTest {
                 assertEquals(ids[0], c.uid(), c.toString());
                 assertEquals(ids[1], c.gids()[0], c.toString());
             }
+        } finally {
+            closeAll(client, server);
+        }
+    }
+
+    /**
+     * Any socket option by level and number, as on Netty's native transports: SO_PASSCRED set and read back with an
+     * {@code IntegerUnixChannelOption}, SO_PEERCRED (struct ucred: pid, uid, gid) read with a
+     * {@code RawUnixChannelOption}.
+     */
+    @Test
+    void integerAndRawUnixOptions() throws Exception {
+        IntegerUnixChannelOption passCred = new IntegerUnixChannelOption("SO_PASSCRED", 1, 16);
+        RawUnixChannelOption peerCred = new RawUnixChannelOption("SO_PEERCRED", 1, 17, 12);
+        Channel server = null;
+        Channel client = null;
+        try {
+            server = new ServerBootstrap().group(group).channel(GetBufServerDomainSocketChannel.class)
+                    .childHandler(new ChannelInboundHandlerAdapter()).bind(abstractName()).sync().channel();
+            client = new Bootstrap().group(group).channel(GetBufDomainSocketChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter()).connect(server.localAddress()).sync().channel();
+            assertEquals(0, client.config().getOption(passCred));
+            assertTrue(client.config().setOption(passCred, 1));
+            assertEquals(1, client.config().getOption(passCred));
+            java.nio.ByteBuffer ucred = client.config().getOption(peerCred).order(java.nio.ByteOrder.nativeOrder());
+            assertEquals(ProcessHandle.current().pid(), ucred.getInt(0));
+            assertEquals(processIds()[0], ucred.getInt(4));
         } finally {
             closeAll(client, server);
         }
