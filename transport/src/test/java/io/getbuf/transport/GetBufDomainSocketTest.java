@@ -19,7 +19,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -76,9 +75,8 @@ class GetBufDomainSocketTest {
     @BeforeAll
     static void setUp() {
         GetBufAssumptions.assumeAvailable();
-        group = new MultiThreadIoEventLoopGroup(2, GetBufIoHandler.newFactory());
-        ringGroup = new MultiThreadIoEventLoopGroup(1, GetBufIoHandler.newFactory(
-                new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(16, 1024))));
+        group = Fixtures.getbuf(2, new GetBufIoHandlerConfig());
+        ringGroup = Fixtures.getbuf(1, new GetBufIoHandlerConfig().setBufferRing(new GetBufBufferRingConfig(16, 1024)));
     }
 
     @AfterAll
