@@ -178,8 +178,9 @@ def main():
                f"Each server's median requests/s over {base}'s in the same cell ({base}'s own figure is in "
                "the table of all figures below).")
     matrix("Server CPU-seconds per GiB served", lambda s, c, n: get(s, c, n) and get(s, c, n).cpu_per_gib, 2,
-           "Lower is better. From 1 MiB up wrk saturates its core, so requests/s there say as much about "
-           "the segments a server produces as about the server; this says what the server spends.")
+           "Lower is better. With wrk as the client (`--client wrk`, the runs before 2026-12-07) wrk saturates "
+           "its core from 1 MiB up, so requests/s there say as much about the client as about the server; "
+           "this says what the server spends (the client's own CPU is `wrk CPU %` below).")
 
     latency_table(md, keys, names, get)
     summary_tables(md, keys, names, base, get)
