@@ -207,11 +207,12 @@ server_command() {  # prints the command of server $1 (listening on port $2), on
   local s=$1 p=$2
   local common=(--root "$files" --host 127.0.0.1 --port "$p" --threads 1)
   case "$s" in
-    getbuf) printf '%s\n' java "${jvm_flags[@]}" -jar "$staged_jar" "${common[@]}" --transport getbuf ;;
+    getbuf) printf '%s\n' java "${jvm_flags[@]}" -jar "$staged_jar" "${common[@]}" --transport getbuf \
+      --stats-path "$ring_stats_path" ;;
     getbuf-*)
       local strategy=${s#getbuf-}; strategy=${strategy^^}; strategy=${strategy//-/_}
       printf '%s\n' java "${jvm_flags[@]}" -jar "$staged_jar" "${common[@]}" --transport getbuf \
-        --strategy "$strategy" ;;
+        --stats-path "$ring_stats_path" --strategy "$strategy" ;;
     epoll|io_uring|nio) printf '%s\n' java "${jvm_flags[@]}" -jar "$staged_jar" "${common[@]}" --transport "$s" ;;
     incubator) printf '%s\n' java "${jvm_flags[@]}" -cp "$incubator_cp" \
       io.getbuf.benchmarks.fileserver.IncubatorFileServer "${common[@]}" ;;
@@ -425,13 +426,32 @@ build_client() {  # the C load client, from source each run (gcc -O2; a second o
   gcc -O2 -Wall -o "$load_client" "$here/load-client/getbuf-load.c" >&2 || die "could not build getbuf-load"
 }
 
+# getbuf's loop counters, through the server's --stats-path (its figures of the last second):
+# "responses sqes cqes enters updates sendfiles"
+ring_stats_path=/_getbuf/stats
+ring_counters() {  # $1 = server
+  curl -s --max-time 5 "http://127.0.0.1:${port[$1]}$ring_stats_path" | tr ' ' '\n' | awk -F= '
+    { v[$1] = $2 }
+    END { printf "%d %d %d %d %d %d\n", v["responses"], v["sqesSubmitted"], v["completions"], v["enterCalls"],
+          v["bufferTableUpdates"], v["sendfileCalls"] }'
+}
+
 measure() {  # $1 = server, $2 = size, $3 = conns, $4 = round; appends a row to the raw TSV
   local s=$1 before after line load kv ticks errors wq_before wq
   load=$(cut -d' ' -f1 /proc/loadavg)
   wq_before=$(iowq_ticks "${pid[$s]}" | tr '\n' ' ')
+  local ring_before=
+  if [[ $s == getbuf* ]]; then ring_before=$(ring_counters "$s"); fi
   before=$(cpu_ticks "${pid[$s]}")
   line=$(run_wrk "$s" "$2" "$3" "$duration")
   after=$(cpu_ticks "${pid[$s]}")
+  if [[ -n $ring_before ]]; then
+    # the server takes its figures once a second: wait for a set taken after the run
+    sleep 1.1
+    paste -d' ' <(echo "$ring_before") <(ring_counters "$s") | awk -v p="$2\t$3\t$4\t$s" '{
+      printf "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", p, $7 - $1, $8 - $2, $9 - $3, $10 - $4, $11 - $5, $12 - $6 }' \
+      >> "$work/ring.tsv"
+  fi
   wq=$(iowq_delta "$wq_before" "$(iowq_ticks "${pid[$s]}")")
   ticks=$((after - before))
   if [[ $line != WRK* ]]; then  # wrk failed outright: a row of nothing with one error, so it shows
@@ -474,6 +494,7 @@ mkdir -p "$work/logs" "$out"
 stamp=$(date -u +%Y%m%d-%H%M%S)
 raw="$work/raw.tsv"
 printf 'server\tsize\tbytes\thead\n' > "$work/heads.tsv"
+printf 'size\tconns\tround\tserver\tresponses\tsqes\tcqes\tenters\tupdates\tsendfiles\n' > "$work/ring.tsv"
 printf 'size\tconns\tround\tserver\trequests\tbytes\tduration_us\tserver_ticks\tclient_ticks\terrors\tload1\tiowq_ticks\tp50_us\tp99_us\tp999_us\n' \
   > "$raw"
 load_start=$(cat /proc/loadavg)
@@ -613,8 +634,10 @@ meta="$work/meta.tsv"
 } > "$meta"
 python3 "$here/file-servers/report.py" --meta "$meta" --servers "$servers_tsv" --raw "$raw" --heads "$work/heads.tsv" \
   --md "$out/file-servers-$stamp.md" --svg "$out/file-servers-$stamp.svg" ${baseline:+--baseline "$baseline"} \
+  --ring "$work/ring.tsv" \
   ${report_args[@]+"${report_args[@]}"}
 cp "$raw" "$out/file-servers-$stamp.tsv"
+cp "$work/ring.tsv" "$out/file-servers-$stamp-ring.tsv"
 if [[ -s $work/profile.md ]]; then cat "$work/profile.md" >> "$out/file-servers-$stamp.md"; fi
 log "wrote $out/file-servers-$stamp.md, .svg and .tsv"
 cat "$out/file-servers-$stamp.md"

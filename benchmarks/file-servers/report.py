@@ -116,6 +116,8 @@ def main():
     ap.add_argument("--baseline", help="the server ratios are to (default nginx if it ran, else the first)")
     ap.add_argument("--kbench", help="getbuf-bench output (case T: tmpfs file -> TCP) to hold "
                                      "getbuf-get-buf against: adds the C figures and the Java/C ratio")
+    ap.add_argument("--ring", help="the getbuf servers' loop counters per measured run (ring.tsv): adds the "
+                                   "ring work per response")
     args = ap.parse_args()
 
     meta = dict((r[0], r[1] if len(r) > 1 else "") for r in read_tsv(args.meta, header=False))
@@ -183,6 +185,8 @@ def main():
            "this says what the server spends (the client's own CPU is `wrk CPU %` below).")
 
     latency_table(md, keys, names, get)
+    if args.ring:
+        ring_table(md, keys, names, args.ring)
     summary_tables(md, keys, names, base, get)
     kbench = parse_kbench(args.kbench) if args.kbench else {}
     if "getbuf-get-buf" in names:
@@ -250,6 +254,40 @@ def main():
 
     with open(args.svg, "w") as f:
         f.write(svg(keys, names, base, get, meta))
+
+
+RING_COLUMNS = (("sqes", "SQEs"), ("cqes", "CQEs"), ("enters", "enters"), ("updates", "table updates"),
+                ("sendfiles", "sendfile calls"))
+
+
+def ring_table(md, keys, names, path):
+    """What getbuf's event loop did per response in each cell: its counters' deltas over each measured run."""
+    per = defaultdict(list)
+    for r in read_tsv(path):
+        n = int(r["responses"])
+        if n > 0:
+            per[(r["size"], int(r["conns"]), r["server"])].append({c: int(r[c]) / n for c, _ in RING_COLUMNS})
+    ring_names = [n for n in names if any(k[2] == n for k in per)]
+    if not ring_names:
+        return
+    md.append("## Ring work per response (getbuf servers)\n")
+    md.append("The event loop's counters (`GetBufLoopStats`, read through the server's `--stats-path`) before and "
+              "after each measured run, over the responses the server counted in between; median over the rounds. "
+              "**SQEs** submitted, **CQEs** reaped, **enters** = `io_uring_enter` calls, **table updates** = "
+              "`IORING_REGISTER_BUFFERS_UPDATE` calls (GET_BUF slots emptied), **sendfile calls** = `sendfile(2)` "
+              "made on the loop outside the ring (SENDFILE). The counters are read by the server once a second, so "
+              "each window is shifted by up to a second; the ratios stay those of the cell, whose warm-up precedes "
+              "it.\n")
+    md.append("| file | conns | server | " + " | ".join(t for _, t in RING_COLUMNS) + " |")
+    md.append("|---|---:|---|" + "---:|" * len(RING_COLUMNS))
+    for size, conns in keys:
+        for n in ring_names:
+            rows = per.get((size, conns, n))
+            if not rows:
+                continue
+            md.append(f"| {SIZE_LABEL.get(size, size)} | {conns} | {label(n)} | " + " | ".join(
+                fmt(statistics.median(r[c] for r in rows), 2) for c, _ in RING_COLUMNS) + " |")
+    md.append("")
 
 
 def latency_table(md, keys, names, get):

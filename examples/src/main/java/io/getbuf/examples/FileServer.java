@@ -175,6 +175,14 @@ final class FileServer {
         if (summary == null) {
             serverChannel.close().await(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             summary = summary(); // before the loops stop: their counters go with them
+            try {
+                String ring = stats.ringWork(transport, group);
+                if (ring != null) {
+                    summary += System.lineSeparator() + ring;
+                }
+            } catch (Exception e) {
+                summary += System.lineSeparator() + "ring work per response: unavailable (" + e + ')';
+            }
             if (reporter != null) {
                 reporter.close();
             }

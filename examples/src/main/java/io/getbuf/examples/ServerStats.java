@@ -6,13 +6,16 @@ package io.getbuf.examples;
 import io.getbuf.transport.GetBufFileSendStats;
 import io.getbuf.transport.GetBufFileStrategy;
 import io.getbuf.transport.GetBufIoHandler;
+import io.getbuf.transport.GetBufLoopStats;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -96,5 +99,22 @@ final class ServerStats {
         line.append(" by ").append(transport == Transport.GETBUF ? "strategy" : "transport").append(':');
         bytes.forEach((way, n) -> line.append(' ').append(way).append('=').append(n));
         return line.toString();
+    }
+    /**
+     * On getbuf, what the event loops did per response since they started: {@code ring work per response: sqes=...
+     * cqes=... enters=... tableUpdates=... sendfileCalls=...} (the submissions, completions, io_uring_enter calls,
+     * registered-buffer table updates and sendfile(2) calls over {@link #responses()}); null on other transports or
+     * before the first response.
+     */
+    String ringWork(Transport transport, EventLoopGroup group) throws Exception {
+        long n = responses();
+        if (transport != Transport.GETBUF || n == 0) {
+            return null;
+        }
+        GetBufLoopStats loops = GetBufIoHandler.stats(group).get(5, TimeUnit.SECONDS);
+        return String.format(Locale.ROOT,
+                "ring work per response: sqes=%.2f cqes=%.2f enters=%.2f tableUpdates=%.2f sendfileCalls=%.2f",
+                (double) loops.sqesSubmitted() / n, (double) loops.completions() / n, (double) loops.enterCalls() / n,
+                (double) loops.bufferTableUpdates() / n, (double) loops.sendfileCalls() / n);
     }
 }

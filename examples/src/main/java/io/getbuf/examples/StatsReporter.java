@@ -78,7 +78,9 @@ final class StatsReporter implements AutoCloseable {
                 .append(" sqesSubmitted=").append(loops.sqesSubmitted()).append(" completions=")
                 .append(loops.completions()).append(" cqOverflowFlushes=").append(loops.cqOverflowFlushes())
                 .append(" deferredCompletions=").append(loops.deferredCompletions()).append(" bufferRingExhausted=")
-                .append(loops.bufferRingExhausted()).append('\n');
+                .append(loops.bufferRingExhausted()).append(" bufferTableUpdates=")
+                .append(loops.bufferTableUpdates()).append(" sendfileCalls=").append(loops.sendfileCalls())
+                .append('\n');
         b.append("stats: registeredBuffersInUse=").append(loops.registeredBuffersInUse())
                 .append(" registeredBufferWaits=").append(loops.registeredBufferWaits()).append(" fileChunksInUse=")
                 .append(loops.fileChunksInUse()).append('/').append(loops.fileChunks())

@@ -102,6 +102,16 @@ class CommandLineTest {
             p.toHandle().destroy();
             assertTrue(p.waitFor(WAIT_MILLIS, TimeUnit.MILLISECONDS), "the server did not stop on SIGTERM");
             awaitLine(lines, Pattern.compile("^served 2 requests; file bytes sent by \\w+: \\w+=\\d+"));
+            if (Transport.defaultTransport() == Transport.GETBUF) {
+                // each response took at least one submission and one completion (its head's write) and some
+                // iterations of the loop (accepting, reading, writing)
+                Matcher ring = awaitLine(lines, Pattern.compile("^ring work per response: sqes=(\\d+\\.\\d\\d) "
+                        + "cqes=(\\d+\\.\\d\\d) enters=(\\d+\\.\\d\\d) tableUpdates=\\d+\\.\\d\\d "
+                        + "sendfileCalls=\\d+\\.\\d\\d$"));
+                for (int g = 1; g <= 3; g++) {
+                    assertTrue(Double.parseDouble(ring.group(g)) >= 1, ring.group());
+                }
+            }
             assertFalse(Files.exists(unpacked), "the unpacked site was left behind: " + unpacked);
         } finally {
             p.destroyForcibly();

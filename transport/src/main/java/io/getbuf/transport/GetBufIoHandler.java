@@ -76,6 +76,8 @@ public final class GetBufIoHandler implements IoHandler {
     // counters of stats(): this loop's thread only
     private long enterCalls;
     private long sqesSubmitted;
+    /** sendfile(2) calls of SENDFILE transfers on this loop (system calls beside io_uring_enter). */
+    long sendfileCalls;
     private long completions;
     private long cqOverflowFlushes;
     private long deferredCompletions;
@@ -372,7 +374,7 @@ public final class GetBufIoHandler implements IoHandler {
         int chunkCount = chunks.chunks();
         return new GetBufLoopStats(enterCalls, sqesSubmitted, completions, cqOverflowFlushes, deferredCompletions,
                 bufferRingExhausted, users == null ? 0 : users.waits(), s.pipes().exhausted(),
-                users == null ? 0 : users.lent(), chunkCount - chunks.freeChunks(), chunkCount,
+                s.table().updateCalls(), sendfileCalls, users == null ? 0 : users.lent(), chunkCount - chunks.freeChunks(), chunkCount,
                 s.table().transferSlots(), s.pipes().lentPipes(), 1);
     }
 

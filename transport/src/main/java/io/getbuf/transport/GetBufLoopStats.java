@@ -19,6 +19,8 @@ public final class GetBufLoopStats {
     private final long bufferRingExhausted;
     private final long registeredBufferWaits;
     private final long pipesExhausted;
+    private final long bufferTableUpdates;
+    private final long sendfileCalls;
     private final int registeredBuffersInUse;
     private final int fileChunksInUse;
     private final int fileChunks;
@@ -28,7 +30,7 @@ public final class GetBufLoopStats {
 
     GetBufLoopStats(long enterCalls, long sqesSubmitted, long completions, long cqOverflowFlushes,
                     long deferredCompletions, long bufferRingExhausted, long registeredBufferWaits,
-                    long pipesExhausted, int registeredBuffersInUse, int fileChunksInUse, int fileChunks,
+                    long pipesExhausted, long bufferTableUpdates, long sendfileCalls, int registeredBuffersInUse, int fileChunksInUse, int fileChunks,
                     int transferSlotsInUse, int pipesLent, int loops) {
         this.enterCalls = enterCalls;
         this.sqesSubmitted = sqesSubmitted;
@@ -38,6 +40,8 @@ public final class GetBufLoopStats {
         this.bufferRingExhausted = bufferRingExhausted;
         this.registeredBufferWaits = registeredBufferWaits;
         this.pipesExhausted = pipesExhausted;
+        this.bufferTableUpdates = bufferTableUpdates;
+        this.sendfileCalls = sendfileCalls;
         this.registeredBuffersInUse = registeredBuffersInUse;
         this.fileChunksInUse = fileChunksInUse;
         this.fileChunks = fileChunks;
@@ -54,7 +58,7 @@ public final class GetBufLoopStats {
      *         is the sum of theirs; all 0 for none
      */
     public static GetBufLoopStats sum(Collection<GetBufLoopStats> stats) {
-        long[] c = new long[8];
+        long[] c = new long[10];
         int[] g = new int[6];
         for (GetBufLoopStats s : stats) {
             c[0] += s.enterCalls;
@@ -65,6 +69,8 @@ public final class GetBufLoopStats {
             c[5] += s.bufferRingExhausted;
             c[6] += s.registeredBufferWaits;
             c[7] += s.pipesExhausted;
+            c[8] += s.bufferTableUpdates;
+            c[9] += s.sendfileCalls;
             g[0] += s.registeredBuffersInUse;
             g[1] += s.fileChunksInUse;
             g[2] += s.fileChunks;
@@ -72,7 +78,7 @@ public final class GetBufLoopStats {
             g[4] += s.pipesLent;
             g[5] += s.loops;
         }
-        return new GetBufLoopStats(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], g[0], g[1], g[2], g[3], g[4], g[5]);
+        return new GetBufLoopStats(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], g[0], g[1], g[2], g[3], g[4], g[5]);
     }
 
     /**
@@ -150,6 +156,26 @@ public final class GetBufLoopStats {
     }
 
     /**
+     * {@code IORING_REGISTER_BUFFERS_UPDATE} calls that emptied registered-buffer slots (a GET_BUF transfer's chunk
+     * once sent, a released {@link GetBufFiles} buffer): batched per loop iteration, consecutive slots in one call.
+     *
+     * @return the number of calls, since the loop started
+     */
+    public long bufferTableUpdates() {
+        return bufferTableUpdates;
+    }
+
+    /**
+     * {@code sendfile(2)} calls of {@link GetBufFileStrategy#SENDFILE} transfers, made on the loop's thread outside
+     * the ring (system calls beside {@link #enterCalls()}).
+     *
+     * @return the number of calls, since the loop started
+     */
+    public long sendfileCalls() {
+        return sendfileCalls;
+    }
+
+    /**
      * Registered buffers ({@link GetBufIoHandler#allocateRegistered}, {@link GetBufFiles#read}) held now.
      *
      * @return the number of buffers not yet released (a gauge)
@@ -209,7 +235,8 @@ public final class GetBufLoopStats {
         return "GetBufLoopStats{loops=" + loops + ", enterCalls=" + enterCalls + ", sqesSubmitted=" + sqesSubmitted
                 + ", completions=" + completions + ", cqOverflowFlushes=" + cqOverflowFlushes
                 + ", deferredCompletions=" + deferredCompletions + ", bufferRingExhausted=" + bufferRingExhausted
-                + ", registeredBufferWaits=" + registeredBufferWaits + ", pipesExhausted=" + pipesExhausted
+                + ", registeredBufferWaits=" + registeredBufferWaits + ", pipesExhausted=" + pipesExhausted + ", bufferTableUpdates=" + bufferTableUpdates
+                + ", sendfileCalls=" + sendfileCalls
                 + ", registeredBuffersInUse=" + registeredBuffersInUse + ", fileChunksInUse=" + fileChunksInUse + '/'
                 + fileChunks + ", transferSlotsInUse=" + transferSlotsInUse + ", pipesLent=" + pipesLent + '}';
     }

@@ -53,6 +53,7 @@ final class SendfileStrategy implements FileSendStrategy {
                     return;
                 }
                 long n = Native.sendfile(host.socketFd(), fd, position, Math.min(remaining(), CHUNK));
+                home.sendfileCalls++;
                 if (n > 0) {
                     turn += n;
                     advance(n);

@@ -201,6 +201,37 @@ class LoopStatsTest {
         }
     }
 
+    /** SENDFILE's sendfile(2) calls are counted: an 8 MiB region takes at least one per MiB (its chunk). */
+    @Test
+    void sendfileCallsAreCounted() throws Exception {
+        EventLoopGroup loops = Fixtures.getbuf(1, new GetBufIoHandlerConfig());
+        try {
+            GetBufLoopStats before = stats(loops.next());
+            List<ChannelFuture> writes = new ArrayList<>();
+            Channel server = FileTransferTest.serveFile(loops, big, GetBufFileStrategy.SENDFILE, writes);
+            try {
+                FileTransferTest.Checker checker = new FileTransferTest.Checker(BIG, FileTransferTest::patternAt);
+                Channel c = new Bootstrap().group(clients).channel(NioSocketChannel.class).handler(checker)
+                        .connect(server.localAddress()).sync().channel();
+                try {
+                    assertEquals(BIG, checker.done.get(60, TimeUnit.SECONDS));
+                } finally {
+                    c.close().sync();
+                }
+            } finally {
+                server.close().sync();
+            }
+            for (ChannelFuture w : writes) {
+                assertTrue(w.await(10, TimeUnit.SECONDS) && w.isSuccess(), "write " + w.cause());
+            }
+            GetBufLoopStats after = stats(loops.next());
+            assertTrue(after.sendfileCalls() - before.sendfileCalls() >= BIG >> 20, before + " -> " + after);
+            assertEquals(before.bufferTableUpdates(), after.bufferTableUpdates(), "SENDFILE lends no slot: " + after);
+        } finally {
+            Fixtures.shutdown(loops);
+        }
+    }
+
     @Test
     void registeredBuffersInUseAndWaits() throws Exception {
         GetBufAssumptions.assumeRegisteredBuffers();
