@@ -39,6 +39,7 @@ final class FileServer {
     private final FileServerInitializer initializer;
     private final StatsReporter reporter; // null: neither --stats nor --stats-path
     private String summary; // set by the first stop()
+    private String ringWork; // set by the first stop(), on getbuf
 
     private FileServer(ServerOptions options, SiteRoot site, ContentTypes types, PrintStream accessLogOut)
             throws InterruptedException {
@@ -162,6 +163,14 @@ final class FileServer {
         return group;
     }
 
+    /**
+     * On getbuf, what the loops did per response over the server's life ({@link ServerStats#ringWork}), as
+     * {@link #stop} found it; null before that or on other transports.
+     */
+    synchronized String ringWork() {
+        return ringWork;
+    }
+
     /** The summary line now, while serving. */
     String summary() {
         return stats.summary(transport, group);
@@ -176,12 +185,9 @@ final class FileServer {
             serverChannel.close().await(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             summary = summary(); // before the loops stop: their counters go with them
             try {
-                String ring = stats.ringWork(transport, group);
-                if (ring != null) {
-                    summary += System.lineSeparator() + ring;
-                }
+                ringWork = stats.ringWork(transport, group);
             } catch (Exception e) {
-                summary += System.lineSeparator() + "ring work per response: unavailable (" + e + ')';
+                ringWork = "ring work per response: unavailable (" + e + ')';
             }
             if (reporter != null) {
                 reporter.close();

@@ -53,6 +53,10 @@ public final class StaticFileServer {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 out.println(server.stop());
+                String ring = server.ringWork();
+                if (ring != null) {
+                    out.println(ring);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

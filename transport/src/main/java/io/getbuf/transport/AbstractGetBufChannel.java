@@ -45,6 +45,12 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
     static final int DATA_STEP_SHIFT = 8;
     /** A SEND_ZC of a registered buffer; the number of the reference it holds is in the data field's high byte. */
     static final short DATA_SEND_ZC = 10;
+    /**
+     * A SEND_ZC of a {@link FileTransfer} whose notification guards nothing the transfer holds (a GET_BUF buffer's
+     * socket takes its own page references): its result ends the step, and the notification, which comes later, is
+     * only the registration's business. Its step is in the data field's high byte, as {@link #DATA_FILE}'s.
+     */
+    static final short DATA_FILE_UNWATCHED = 11;
     /** UDP: a RECVMSG / SENDMSG of a {@link GetBufDatagramChannel}; its slot is in the data field's high byte. */
     static final short DATA_DGRAM_RECV = 20;
     static final short DATA_DGRAM_SEND = 21;
@@ -340,6 +346,13 @@ abstract class AbstractGetBufChannel extends AbstractChannel implements UnixChan
                     break;
                 case DATA_FILE:
                     fileComplete((data & 0xffff) >>> DATA_STEP_SHIFT, res, flags);
+                    break;
+                case DATA_FILE_UNWATCHED:
+                    if ((flags & Native.IORING_CQE_F_NOTIF) == 0) {
+                        // the result: the step is over (the loop counts the notification still to come for the
+                        // registration, and it names neither the fd nor anything of the transfer's)
+                        fileComplete((data & 0xffff) >>> DATA_STEP_SHIFT, res, flags & ~Native.IORING_CQE_F_MORE);
+                    }
                     break;
                 case DATA_SEND_ZC:
                     sendZcComplete((data & 0xffff) >>> DATA_STEP_SHIFT, res, flags);

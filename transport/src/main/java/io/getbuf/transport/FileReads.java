@@ -213,10 +213,12 @@ final class FileReads implements GetBufIoHandle {
 
     private void getBufComplete(Read r, int res) {
         RegisteredBufferTable table = strategies.table();
-        if (res == -Native.ERRNO_EOPNOTSUPP) {
+        if (res == -Native.ERRNO_EOPNOTSUPP || res == -Native.ERRNO_ENOBUFS || res == -Native.ERRNO_ENOMEM) {
             table.returnEmptySlot(r.slot); // nothing was put there
             r.slot = -1;
-            if (Native.isRegularFile(r.fd)) {
+            // ENOBUFS / ENOMEM: the table holds all the lent pages the kernel allows it (io_uring_get_buf_max_mb,
+            // or RLIMIT_MEMLOCK without CAP_IPC_LOCK)
+            if (res == -Native.ERRNO_EOPNOTSUPP && Native.isRegularFile(r.fd)) {
                 strategies.noProvider(Native.fileDevice(r.fd)); // this file system lends no pages
             }
             readFixed(r); // read the bytes instead (a directory fails there, with its own error)

@@ -47,7 +47,7 @@ final class FileSendStrategies {
         add(ReadSendStrategy.readFixed(chunks));
         add(ReadSendStrategy.readFixedZeroCopy(chunks));
         add(ReadSendStrategy.copy());
-        add(new GetBufStrategy(table, config.fileChunkSize()));
+        add(new GetBufStrategy(table, config.getBufChunkSize()));
     }
 
     /** The ring's registered-buffer table (registered on first use). */

@@ -234,6 +234,14 @@ abstract class FileTransfer {
     }
 
     /**
+     * The data field of a zero-copy send of step {@code step} whose notification the transfer need not wait for
+     * (see {@link AbstractGetBufChannel#DATA_FILE_UNWATCHED}): the step ends with the send's result.
+     */
+    static short unwatchedSendDataOf(int step) {
+        return (short) (AbstractGetBufChannel.DATA_FILE_UNWATCHED | step << AbstractGetBufChannel.DATA_STEP_SHIFT);
+    }
+
+    /**
      * How many chunks (an operation pair each) one chain may have: at most {@code depth}, and no more than the
      * submission queue holds with {@code ahead} SQEs before them in the chain (a linked write).
      */

@@ -14,6 +14,7 @@ public final class GetBufIoHandlerConfig {
     private int registeredBuffers = 64;
     private int fileChunks = 16;
     private int fileChunkSize = 256 * 1024;
+    private int getBufChunkSize = 256 * 1024;
     private int maxPipes = 64;
     private int pipeSize = 256 * 1024;
 
@@ -109,14 +110,43 @@ public final class GetBufIoHandlerConfig {
      *
      * @param chunks    how many chunks, at least 1 and at most {@link #registeredBuffers()} (they take the first slots
      *                  of the table)
-     * @param chunkSize bytes per chunk, at least 1; also the most one GET_BUF of a file transfer asks the kernel for
+     * @param chunkSize bytes per chunk, at least 1; also the GET_BUF chunk size ({@link #setGetBufChunkSize}), unless
+     *                  that is set afterwards
      * @return this config
      * @throws IllegalArgumentException if {@code chunks} or {@code chunkSize} is not positive
      */
     public GetBufIoHandlerConfig setFileChunks(int chunks, int chunkSize) {
         this.fileChunks = ObjectUtil.checkPositive(chunks, "chunks");
         this.fileChunkSize = ObjectUtil.checkPositive(chunkSize, "chunkSize");
+        this.getBufChunkSize = chunkSize;
         return this;
+    }
+
+    /**
+     * The most one {@code IORING_OP_GET_BUF} of a {@link GetBufFileStrategy#GET_BUF} transfer asks the kernel for:
+     * the file's pages of one chunk are lent to a slot and sent by one {@code SEND_ZC}. Nothing is allocated for it
+     * (the pages are the file's), but a chunk holds its slot until the socket has taken all of it: with bigger
+     * chunks a slow peer holds the loop's transfer slots longer, and concurrent transfers that find none go on by
+     * sendfile. A ring's table holds at most {@code kernel.io_uring_get_buf_max_mb} of lent pages (and, without
+     * {@code CAP_IPC_LOCK}, what {@code RLIMIT_MEMLOCK} allows): a transfer that finds that much lent goes on by
+     * sendfile too. Default 256 KiB; {@link #setFileChunks} sets it too.
+     *
+     * @param chunkSize bytes, 1 to {@link GetBufFiles#MAX_LENGTH}
+     * @return this config
+     * @throws IllegalArgumentException if {@code chunkSize} is not 1 to {@link GetBufFiles#MAX_LENGTH}
+     */
+    public GetBufIoHandlerConfig setGetBufChunkSize(int chunkSize) {
+        if (chunkSize <= 0 || chunkSize > GetBufFiles.MAX_LENGTH) {
+            throw new IllegalArgumentException("chunkSize: " + chunkSize + " (expected 1.." + GetBufFiles.MAX_LENGTH
+                    + ')');
+        }
+        this.getBufChunkSize = chunkSize;
+        return this;
+    }
+
+    /** {@return the most bytes one GET_BUF of a file transfer asks for (see {@link #setGetBufChunkSize})} */
+    public int getBufChunkSize() {
+        return getBufChunkSize;
     }
 
     /** {@return how many READ_FIXED file chunks each loop has (see {@link #setFileChunks})} */
@@ -178,13 +208,15 @@ public final class GetBufIoHandlerConfig {
     GetBufIoHandlerConfig copy() {
         return new GetBufIoHandlerConfig().setRingSize(ringSize).setCqSize(cqSize).setBufferRing(bufferRing)
                 .setSingleIssuer(singleIssuer).setRegisteredBuffers(registeredBuffers)
-                .setFileChunks(fileChunks, fileChunkSize).setPipes(maxPipes, pipeSize);
+                .setFileChunks(fileChunks, fileChunkSize).setGetBufChunkSize(getBufChunkSize)
+                .setPipes(maxPipes, pipeSize);
     }
 
     @Override
     public String toString() {
         return "GetBufIoHandlerConfig{ringSize=" + ringSize + ", cqSize=" + cqSize + ", bufferRing=" + bufferRing
                 + ", singleIssuer=" + singleIssuer + ", registeredBuffers=" + registeredBuffers + ", fileChunks="
-                + fileChunks + 'x' + fileChunkSize + ", pipes=" + maxPipes + 'x' + pipeSize + '}';
+                + fileChunks + 'x' + fileChunkSize + ", getBufChunkSize=" + getBufChunkSize + ", pipes=" + maxPipes
+                + 'x' + pipeSize + '}';
     }
 }

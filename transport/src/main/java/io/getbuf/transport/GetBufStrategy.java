@@ -58,6 +58,8 @@ final class GetBufStrategy implements FileSendStrategy {
 
     private static final FileTransfer.FallBack NO_SLOT = new FileTransfer.FallBack(
             "no registered-buffer slot for GET_BUF: the loop's transfers hold their share");
+    private static final FileTransfer.FallBack NO_PAGES = new FileTransfer.FallBack(
+            "the ring holds as many lent pages as kernel.io_uring_get_buf_max_mb (or RLIMIT_MEMLOCK) allows");
     private final RegisteredBufferTable table;
     private final int chunkSize;
 
@@ -150,8 +152,10 @@ final class GetBufStrategy implements FileSendStrategy {
                     GetBufIoOps ops = host.ops();
                     submit(2 * k, ops.getBuf(fd, offset, len, slots[k], dataOf(2 * k)).linked());
                     int msgFlags = MSG_NOSIGNAL | MSG_WAITALL | (offset + len < end ? MSG_MORE : 0);
+                    // the kernel sends a GET_BUF buffer by page reference (the socket holds the pages, as for
+                    // sendfile): its notification guards nothing, and the next chain or region need not wait for it
                     ops.sendZcFixed(host.socketFd(), KERNEL_BUFFER_START, len, msgFlags, slots[k],
-                            dataOf(2 * k + 1));
+                            unwatchedSendDataOf(2 * k + 1));
                     submit(2 * k + 1, last ? ops : ops.linked());
                     offset += len;
                 }
@@ -173,6 +177,12 @@ final class GetBufStrategy implements FileSendStrategy {
                 readReturned(offsets[k], lengths[k], res);
                 if (res == 0) {
                     end(truncated());
+                } else if (res == -Native.ERRNO_ENOBUFS || res == -Native.ERRNO_ENOMEM) {
+                    // the ring's table holds all the lent pages the kernel allows it (ENOMEM: the locked-memory limit
+                    // of a user without CAP_IPC_LOCK, which lent pages count against): the slots of other transfers
+                    // and held GetBufFiles buffers may stay taken for as long as their peers or users like, so the
+                    // rest of this region goes by a strategy that lends no pages instead of failing or waiting
+                    end(NO_PAGES);
                 } else if (res == -Native.ERRNO_EOPNOTSUPP) {
                     // only a regular file speaks for its file system (a device node is its driver's, not its fs's)
                     end(Native.isRegularFile(fd) ? NoProviderException.ofFileSystem(Native.fileDevice(fd), region)

@@ -103,6 +103,7 @@ class GetBufStrategyTest {
         LentPages.Counters before = LentPages.counters();
         long getBufBefore = regions(group, GetBufFileStrategy.GET_BUF);
         long sendfileBefore = regions(group, GetBufFileStrategy.SENDFILE);
+        GetBufLoopStats loopBefore = GetBufIoHandler.stats(group.next()).get(10, TimeUnit.SECONDS);
         List<ChannelFuture> writes = new ArrayList<>();
         long[] sizes = {1, 4096, (1 << 20) + 1, 16L << 20};
         for (long size : sizes) {
@@ -121,6 +122,15 @@ class GetBufStrategyTest {
         assertEquals(before0 + sizes.length, regions(group, expected), "regions sent by " + expected);
         LentPages.assertSlotsEmpty(group);
         LentPages.assertGivenBack(before, sizes.length);
+        GetBufLoopStats loopAfter = GetBufIoHandler.stats(group.next()).get(10, TimeUnit.SECONDS);
+        if (patched()) {
+            // each chunk's slot is emptied by a table update once its send is in (batched per loop iteration)
+            assertTrue(loopAfter.bufferTableUpdates() >= loopBefore.bufferTableUpdates() + sizes.length,
+                    loopBefore + " -> " + loopAfter);
+        } else {
+            assertTrue(loopAfter.sendfileCalls() >= loopBefore.sendfileCalls() + sizes.length,
+                    loopBefore + " -> " + loopAfter);
+        }
     }
 
     @Test
@@ -248,6 +258,58 @@ class GetBufStrategyTest {
             LentPages.assertSlotsEmpty(small);
         } finally {
             small.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+        }
+    }
+    /**
+     * With {@code kernel.io_uring_get_buf_max_mb} at 1 (its least) the ring may hold 1 MiB lent: a GET_BUF of a 2 MiB
+     * chunk finds no room ({@code -ENOBUFS}), so the 3 MiB region goes on by SENDFILE, and a 2 MiB
+     * {@link GetBufFiles#read} is read by READ_FIXED instead. Neither fails, every byte arrives. (A chain of smaller
+     * chunks does not reach the limit: each sent chunk's slot is emptied before the next link runs.)
+     */
+    @Test
+    void theRingsLimitOnLentPagesFallsBackInsteadOfFailing() throws Exception {
+        Path limit = Paths.get("/proc/sys/kernel/io_uring_get_buf_max_mb");
+        if (!patched() || !Files.isWritable(limit)) {
+            assertFalse(LentPages.REQUIRE_GET_BUF && patched(), "the VM runs as root: " + limit + " is writable");
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "needs the patched kernel and root");
+        }
+        String was = Files.readString(limit).trim();
+        long size = 3L << 20;
+        Path file = patternFile(dir, size);
+        EventLoopGroup limited = Fixtures.getbuf(1, new GetBufIoHandlerConfig().setGetBufChunkSize(2 << 20));
+        Files.writeString(limit, "1");
+        try {
+            List<ChannelFuture> writes = new ArrayList<>();
+            Channel server = serve(limited, file, writes);
+            try {
+                assertEquals(size, fetch(server, size));
+            } finally {
+                server.close().sync();
+            }
+            awaitWrites(writes);
+            // the loop's own counters, live (it is this test's loop)
+            GetBufFileSendStats stats = GetBufIoHandler.fileSendStats(limited.next());
+            assertEquals(1, regions(limited, GetBufFileStrategy.SENDFILE), stats.toString());
+            assertEquals(1, stats.fallbacks(GetBufFileStrategy.GET_BUF), stats.toString());
+
+            int length = 2 << 20;
+            io.netty.buffer.ByteBuf buf = GetBufFiles.read(limited.next(), file, 4096, length).get(30, TimeUnit.SECONDS);
+            try {
+                assertEquals(length, buf.readableBytes());
+                for (int i = 0; i < length; i++) {
+                    assertEquals(FileTransferTest.patternAt(4096 + i), buf.getByte(i), "byte " + i);
+                }
+            } finally {
+                buf.release();
+            }
+            GetBufFileSendStats after = GetBufIoHandler.fileSendStats(limited.next());
+            assertEquals(1, after.reads(GetBufFileStrategy.READ_FIXED), after.toString());
+            assertEquals(0, after.bytes(GetBufFileStrategy.GET_BUF), "nothing went by GET_BUF: " + after);
+            assertEquals(size, after.bytes(GetBufFileStrategy.SENDFILE), after.toString());
+            LentPages.assertSlotsEmpty(limited);
+        } finally {
+            Files.writeString(limit, was);
+            Fixtures.shutdown(limited);
         }
     }
 }

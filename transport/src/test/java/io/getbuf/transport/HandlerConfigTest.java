@@ -57,4 +57,26 @@ class HandlerConfigTest {
                 () -> new GetBufDatagramChannel(io.netty.channel.socket.SocketProtocolFamily.UNIX).close());
         assertEquals(Map.of(), FdSnapshot.take().newSince(before));
     }
+    /** GET_BUF's chunk is 256 KiB unless set; setFileChunks sets it too, and what is set last wins. */
+    @Test
+    void theGetBufChunkSizeIsItsOwnUnlessFileChunksAreSet() {
+        GetBufIoHandlerConfig config = new GetBufIoHandlerConfig();
+        org.junit.jupiter.api.Assertions.assertEquals(256 << 10, config.getBufChunkSize());
+        org.junit.jupiter.api.Assertions.assertEquals(256 << 10, config.fileChunkSize());
+        config.setFileChunks(4, 64 << 10);
+        org.junit.jupiter.api.Assertions.assertEquals(64 << 10, config.getBufChunkSize());
+        config.setGetBufChunkSize(4 << 20);
+        org.junit.jupiter.api.Assertions.assertEquals(4 << 20, config.getBufChunkSize());
+        org.junit.jupiter.api.Assertions.assertEquals(64 << 10, config.fileChunkSize());
+        for (int bad : new int[] {0, -1, GetBufFiles.MAX_LENGTH + 1}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> config.setGetBufChunkSize(bad));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(String.valueOf(bad)), e.getMessage());
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(4 << 20, config.getBufChunkSize());
+        // each handler takes a copy of the config: the copy keeps it (it did not, for the default too)
+        org.junit.jupiter.api.Assertions.assertEquals(4 << 20, config.copy().getBufChunkSize());
+        org.junit.jupiter.api.Assertions.assertEquals(256 << 10,
+                new GetBufIoHandlerConfig().setGetBufChunkSize(256 << 10).copy().getBufChunkSize());
+    }
 }

@@ -481,6 +481,7 @@ class RandomizedTrafficTest {
         private final boolean halfClose;
         private final byte[] scratch = new byte[16 * 1024];
         private long received;
+        private volatile Channel channel; // the client's, once active (for the report of a session that hangs)
         // response parsing
         private final ByteBuf header = Unpooled.buffer(HEADER);
         private int responseIndex;
@@ -539,6 +540,7 @@ class RandomizedTrafficTest {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             Channel ch = ctx.channel();
+            channel = ch;
             if (echo) {
                 ch.write(Unpooled.wrappedBuffer(new byte[] {ECHO_MODE}));
                 for (long off = 0; off < echoBytes; ) {
@@ -679,9 +681,29 @@ class RandomizedTrafficTest {
             stats.responses.incrementAndGet();
         }
 
+        /** The client channel: its kind, whether it reads slowly, and a getbuf channel's own state. */
+        private String clientState() {
+            Channel c = channel;
+            if (c == null) {
+                return "not active";
+            }
+            String kind = c.getClass().getSimpleName() + (Boolean.TRUE.equals(c.attr(SLOW).get()) ? ", slow" : "")
+                    + ", " + c;
+            if (!(c instanceof GetBufSocketChannel)) {
+                return kind + (c.isActive() ? ", active" : ", inactive") + ", autoRead " + c.config().isAutoRead();
+            }
+            try {
+                return kind + ", " + c.eventLoop().submit(() -> ((GetBufSocketChannel) c).stateForTests())
+                        .get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                return kind + ", " + e;
+            }
+        }
+
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder("session ").append(Long.toHexString(sessionSeed))
+                    .append(" (client ").append(clientState()).append(')')
                     .append(echo ? " echo of " + echoBytes : " requests " + requests.size())
                     .append(halfClose ? ", half-close" : "").append(resetAfter >= 0 ? ", reset at " + resetAfter : "")
                     .append(", received ").append(received).append(", response ").append(responseIndex)
