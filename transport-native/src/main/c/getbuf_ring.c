@@ -60,7 +60,20 @@ long getbuf_mmap_anonymous(size_t length)
 {
 	void *addr = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	return addr == MAP_FAILED ? -errno : (long) addr;
+	if (addr == MAP_FAILED)
+		return -errno;
+	/*
+	 * Never transparent huge pages (THP "always"): this memory is registered as fixed buffers (the READ_FIXED
+	 * file chunks), and in a huge page a fixed buffer is one bio_vec per folio, whose offset counts from the
+	 * folio's first byte. A SEND_ZC from it charges each skb PAGE_ALIGN(offset + len) (io_sg_from_iter): 24 KiB
+	 * sent from a chunk 1.5 MiB into its 2 MiB page weigh 1.5 MiB. A receiver on this host gets that skb as it
+	 * is (loopback), takes len/truesize for its scaling ratio, and clamps its window to a few hundred bytes
+	 * (tcp_measure_rcv_mss, 6.12); the window is never re-measured, since the sender now only sends segments that
+	 * small: the connection crawls on zero-window probes. With 4 KiB pages the charge is the pages sent.
+	 * Advice only: without THP it fails (EINVAL) and nothing changes.
+	 */
+	(void) madvise(addr, length, MADV_NOHUGEPAGE);
+	return (long) addr;
 }
 
 int getbuf_munmap(void *addr, size_t length)
