@@ -374,7 +374,8 @@ public final class GetBufIoHandler implements IoHandler {
         int chunkCount = chunks.chunks();
         return new GetBufLoopStats(enterCalls, sqesSubmitted, completions, cqOverflowFlushes, deferredCompletions,
                 bufferRingExhausted, users == null ? 0 : users.waits(), s.pipes().exhausted(),
-                s.table().updateCalls(), sendfileCalls, users == null ? 0 : users.lent(), chunkCount - chunks.freeChunks(), chunkCount,
+                s.table().updateCalls(), sendfileCalls, users == null ? 0 : users.lent(),
+                chunkCount - chunks.freeChunks(), chunkCount,
                 s.table().transferSlots(), s.pipes().lentPipes(), 1);
     }
 
