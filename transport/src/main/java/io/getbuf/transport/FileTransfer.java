@@ -98,6 +98,10 @@ abstract class FileTransfer {
     private long fileEnd = Long.MAX_VALUE;
     private final long[] inFlight = new long[MAX_STEPS]; // user_data by step, 0 when none
     private int inFlightCount;
+    /** Steps submitted silent on success ({@link #submitSilentOnSuccess}) whose outcome is not known yet. */
+    private final boolean[] silent = new boolean[MAX_STEPS];
+    /** By step: the last step of its chain (set when the chain is written). */
+    private final int[] chainLast = new int[MAX_STEPS];
     private boolean ended = true;
     private boolean detached;
     private boolean released = true;
@@ -260,6 +264,9 @@ abstract class FileTransfer {
      */
     final void chainWritten(int first, int count) {
         home.endChain();
+        for (int step = first; step < first + count; step++) {
+            chainLast[step] = first + count - 1;
+        }
         FaultInjector faults = home.faults;
         if (faults != null && count > 0 && faults.cancelInChain()) {
             int step = first + faults.pick(count);
@@ -278,6 +285,28 @@ abstract class FileTransfer {
         inFlightCount++;
     }
 
+    /**
+     * Submits {@code ops} as step {@code step}, silent on success ({@code IOSQE_CQE_SKIP_SUCCESS}, see
+     * {@link GetBufIoOps#silentOnSuccess}); the caller made sure the step is free. The step must be linked to the
+     * next step of its chain, which the strategy submits right after it: that one's result says this one succeeded.
+     * A CQE of this step is a failure; {@link #failedItself} then says whether the kernel silenced the rest of the
+     * chain, whose steps this transfer then completes as cancelled itself.
+     */
+    final void submitSilentOnSuccess(int step, GetBufIoOps ops) {
+        submit(step, ops.silentOnSuccess());
+        silent[step] = true;
+    }
+
+    /**
+     * A step submitted silent on success reported {@code res}: true when it failed by itself (6.12 then posts no CQE
+     * for the rest of its chain), false when it was cancelled because a step before it in its chain failed (the
+     * chain's CQEs all come). Asked once per such report, also after the transfer ended; the report of the step before
+     * it in the chain has come already.
+     */
+    boolean failedItself(int step, int res) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " submits nothing silent on success");
+    }
+
     final boolean isInFlight(int step) {
         return inFlight[step] != 0;
     }
@@ -293,10 +322,43 @@ abstract class FileTransfer {
      * in flight resumes it.
      */
     final void complete(int step, int res, int flags) {
+        boolean result = (flags & Native.IORING_CQE_F_NOTIF) == 0;
+        int silencedThrough = -1;
+        if (result && silent[step]) {
+            silent[step] = false; // a report of a step silent on success: it failed
+            if (failedItself(step, res)) {
+                silencedThrough = chainLast[step];
+            }
+        } else if (result && step > 0 && silent[step - 1] && inFlight[step - 1] != 0 && chainLast[step - 1] >= step) {
+            // the result of the step linked after a silent one: that one succeeded (or this one would not have run)
+            silent[step - 1] = false;
+            inFlight[step - 1] = 0;
+            inFlightCount--;
+        }
         if ((flags & Native.IORING_CQE_F_MORE) == 0 && inFlight[step] != 0) {
             inFlight[step] = 0;
             inFlightCount--;
         }
+        int silenced = 0;
+        for (int s = step + 1; s <= silencedThrough; s++) {
+            silenced += inFlight[s] != 0 ? 1 : 0;
+        }
+        completed(step, res, flags);
+        // the kernel silenced the rest of the chain: those steps were cancelled, and (zero-copy sends) only their
+        // notifications still come, which the loop accounts for. The last of them may resume the transfer, whose next
+        // chain reuses the step numbers: nothing after it is this chain's
+        for (int s = step + 1; silenced > 0; s++) {
+            if (inFlight[s] != 0) {
+                silenced--;
+                silent[s] = false;
+                inFlight[s] = 0;
+                inFlightCount--;
+                completed(s, -Native.ERRNO_ECANCELED, 0);
+            }
+        }
+    }
+
+    private void completed(int step, int res, int flags) {
         if ((flags & Native.IORING_CQE_F_NOTIF) == 0) {
             account(step, res);
         }

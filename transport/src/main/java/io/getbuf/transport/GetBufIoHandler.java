@@ -498,6 +498,9 @@ public final class GetBufIoHandler implements IoHandler {
             endChain();
         }
         long userData = UserData.encode(id, ops.opcode, ops.data);
+        if ((ops.flags & Native.IOSQE_CQE_SKIP_SUCCESS) != 0) {
+            userData |= UserData.SILENT_ON_SUCCESS;
+        }
         while (sq.remaining() == 0) {
             if (chainOwner != NO_CHAIN) {
                 endChain();
@@ -633,7 +636,8 @@ public final class GetBufIoHandler implements IoHandler {
             logger.debug("completion for unknown registration {} (op {}, res {})", id, op, res);
             return;
         }
-        registration.complete(res, zeroCopyFlags(op, res, flags), op, UserData.data(userData));
+        registration.complete(res, zeroCopyFlags(op, res, flags), op, UserData.data(userData),
+                UserData.isSilentOnSuccess(userData));
     }
 
     /**
@@ -827,7 +831,11 @@ public final class GetBufIoHandler implements IoHandler {
                 return 0;
             }
             long userData = enqueue(id, (GetBufIoOps) ops);
-            outstanding++; // only once it is written: a refused SQE never reports back
+            if (!UserData.isSilentOnSuccess(userData)) {
+                outstanding++; // only once it is written: a refused SQE never reports back
+            }
+            // one silent on success is not counted: it reports only if it fails, and it always has a follower in
+            // its chain (counted) that reports after it
             return userData;
         }
 
@@ -850,13 +858,18 @@ public final class GetBufIoHandler implements IoHandler {
             return true;
         }
 
-        void complete(int res, int flags, byte op, short data) {
+        void complete(int res, int flags, byte op, short data, boolean silentOnSuccess) {
             if ((flags & Native.IORING_CQE_F_NOTIF) != 0) {
-                notifying--;
+                // none counted: the notification of a send whose result a failed IOSQE_CQE_SKIP_SUCCESS operation
+                // before it in its chain silenced (the send stayed counted in outstanding until now, so the fd
+                // fell idle later than it could have, never sooner)
+                if (notifying > 0) {
+                    notifying--;
+                }
             } else if ((flags & Native.IORING_CQE_F_MORE) != 0 && op == Native.IORING_OP_SEND_ZC) {
                 notifying++;
             }
-            if ((flags & Native.IORING_CQE_F_MORE) == 0) {
+            if ((flags & Native.IORING_CQE_F_MORE) == 0 && !silentOnSuccess) {
                 outstanding--;
             }
             event.set(res, flags, op, data);

@@ -260,6 +260,17 @@ final class GetBufIoOps implements IoOps {
         return this;
     }
 
+    /**
+     * Asks for no CQE when the described operation succeeds ({@code IOSQE_CQE_SKIP_SUCCESS}): it reports only a
+     * failure (for a GET_BUF, also a short one). One that fails in a chain silences the CQEs of every operation linked
+     * after it (6.12's {@code REQ_F_SKIP_LINK_CQES}), though not their zero-copy notifications: the submitter must
+     * account for those ({@link FileTransfer#submitSilentOnSuccess}). The loop does not count the operation in flight.
+     */
+    GetBufIoOps silentOnSuccess() {
+        flags |= Native.IOSQE_CQE_SKIP_SUCCESS;
+        return this;
+    }
+
     /** Links the described SQE to the next one (IOSQE_IO_LINK): that one starts after this one succeeded. */
     GetBufIoOps linked() {
         flags |= Native.IOSQE_IO_LINK;

@@ -15,6 +15,9 @@ import java.io.IOException;
  * {@code SEND_ZC} from that slot ({@code IORING_RECVSEND_FIXED_BUF}, {@code MSG_WAITALL}), whose socket takes its own
  * page references; the slot is emptied as soon as the send's result is in (batched with the loop's other table
  * updates) and the kernel gives the pages back to the file. Up to {@link #DEPTH} chunks per chain, as READ_FIXED.
+ * A GET_BUF reports only when it fails ({@code IOSQE_CQE_SKIP_SUCCESS}): its send's result says it succeeded, so a
+ * chunk costs two CQEs (the send's result and notification), not three; when one fails, the kernel silences the rest
+ * of its chain and the transfer completes those steps itself ({@link FileTransfer#submitSilentOnSuccess}).
  *
  * <p>A file system without a GET_BUF provider answers {@code -EOPNOTSUPP} before anything is sent: its device is
  * remembered and the region goes on with another strategy ({@link NoProviderException}), the write does not fail.
@@ -88,6 +91,7 @@ final class GetBufStrategy implements FileSendStrategy {
         private final int[] slots = new int[DEPTH]; // by chunk of the chain in flight, -1 once emptied
         private final int[] lengths = new int[DEPTH];
         private final long[] offsets = new long[DEPTH];
+        private final int[] sendResults = new int[DEPTH]; // by chunk of the chain in flight, once reported
         private int reserved; // slots[0..reserved) taken by prepareToFollow for the next chain
 
         Transfer(FileTransfer.Host host) {
@@ -128,6 +132,7 @@ final class GetBufStrategy implements FileSendStrategy {
             }
             long limit = readableEnd();
             int want = (int) Math.min(depth(), (limit - position + chunkSize - 1) / chunkSize);
+            boolean followsWrite = reserved > 0;
             int n = reserved;
             reserved = 0;
             for (int share = table.transferShare(); n < want && share > 0; share--) {
@@ -150,7 +155,16 @@ final class GetBufStrategy implements FileSendStrategy {
                     offsets[k] = offset;
                     boolean last = k == n - 1;
                     GetBufIoOps ops = host.ops();
-                    submit(2 * k, ops.getBuf(fd, offset, len, slots[k], dataOf(2 * k)).linked());
+                    sendResults[k] = Integer.MIN_VALUE;
+                    ops.getBuf(fd, offset, len, slots[k], dataOf(2 * k)).linked();
+                    if (k == 0 && followsWrite) {
+                        // after a linked write: its failure cancels this GET_BUF, and a GET_BUF cancelled in io-wq
+                        // answers the same -ECANCELED, so only the write could tell which; this one reports always
+                        submit(2 * k, ops);
+                    } else {
+                        // a CQE less per chunk: its send's result says it succeeded
+                        submitSilentOnSuccess(2 * k, ops);
+                    }
                     int msgFlags = MSG_NOSIGNAL | MSG_WAITALL | (offset + len < end ? MSG_MORE : 0);
                     // the kernel sends a GET_BUF buffer by page reference (the socket holds the pages, as for
                     // sendfile): its notification guards nothing, and the next chain or region need not wait for it
@@ -167,6 +181,23 @@ final class GetBufStrategy implements FileSendStrategy {
         @Override
         boolean isSend(int step) {
             return (step & 1) != 0;
+        }
+
+        @Override
+        void account(int step, int res) {
+            if ((step & 1) != 0) {
+                sendResults[step >> 1] = res;
+            }
+        }
+
+        /**
+         * A GET_BUF that reports failed by itself, unless the send before it in the chain fell short (then the kernel
+         * cancelled it): a chain's first GET_BUF reports only for itself (one after a linked write is not silent).
+         */
+        @Override
+        boolean failedItself(int step, int res) {
+            int k = step >> 1;
+            return k == 0 || sendResults[k - 1] == lengths[k - 1];
         }
 
         @Override

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The GET_BUF strategy end to end. On the patched kernel (kernel/vm/java-tests runs this class there, with
@@ -130,6 +131,32 @@ class GetBufStrategyTest {
         } else {
             assertTrue(loopAfter.sendfileCalls() >= loopBefore.sendfileCalls() + sizes.length,
                     loopBefore + " -> " + loopAfter);
+        }
+    }
+
+    /**
+     * A GET_BUF reports only when it fails ({@code IOSQE_CQE_SKIP_SUCCESS}): per chunk, one CQE for the send's result
+     * and one for its notification, for two SQEs. Before, the GET_BUF's own CQE made it three: half a CQE more per SQE.
+     */
+    @Test
+    void aChunksGetBufReportsOnlyWhenItFails() throws Exception {
+        assumeTrue(patched(), "GET_BUF only");
+        long size = 16L << 20; // 64 chunks of 256 KiB
+        List<ChannelFuture> writes = new ArrayList<>();
+        Channel server = serve(group, patternFile(dir, size), writes);
+        try {
+            GetBufLoopStats before = GetBufIoHandler.stats(group.next()).get(10, TimeUnit.SECONDS);
+            assertEquals(size, fetch(server, size));
+            assertTrue(writes.get(0).await(10, TimeUnit.SECONDS) && writes.get(0).isSuccess(), "write");
+            LentPages.assertSlotsEmpty(group); // every notification is in
+            GetBufLoopStats after = GetBufIoHandler.stats(group.next()).get(10, TimeUnit.SECONDS);
+            long sqes = after.sqesSubmitted() - before.sqesSubmitted();
+            long cqes = after.completions() - before.completions();
+            assertTrue(sqes >= 128, before + " -> " + after);
+            // a little room for the channels' own operations (accept, reads, polls, the stats task's wake-up)
+            assertTrue(cqes <= sqes + 16, "CQEs " + cqes + " for " + sqes + " SQEs: " + before + " -> " + after);
+        } finally {
+            server.close().sync();
         }
     }
 
