@@ -23,12 +23,11 @@ import java.util.concurrent.RejectedExecutionException;
  * The file reads of one event loop ({@link GetBufFiles#read}): each read owns a duplicate of the caller's fd until its
  * last operation reported back. With GET_BUF it takes an empty slot, has the kernel lend the range's pages there and
  * maps the same range read-only for Java ({@link LentFileByteBuf}); without it (or on a file system that lends no
- * pages) it reads into a registered buffer with {@code IORING_OP_READ_FIXED}. Reads wait for a slot when every slot
+ * pages) it reads into a registered buffer with {@code IORING_OP_READ_FIXED}. The mappings are {@link FileMappings}'s,
+ * which reads of the same file share. Reads wait for a slot when every slot
  * is in use (back-pressure). Event loop only, except {@link #read}.
  */
 final class FileReads implements GetBufIoHandle {
-    /** mmap offsets are multiples of the page size (the native library is built for x86_64 only: 4 KiB pages). */
-    private static final long PAGE_MASK = 4096 - 1;
     /** Read numbers travel in the operation's 16-bit data field. */
     private static final int MAX_READS = 1 << 15;
 
@@ -55,6 +54,7 @@ final class FileReads implements GetBufIoHandle {
     private final FileSendStrategies strategies;
     private final EventExecutor loop;
     private final GetBufIoOps ops = new GetBufIoOps();
+    private final FileMappings mappings;
     private final Map<Integer, Read> inFlight = new HashMap<>();
     private final ArrayDeque<Read> waitingForSlot = new ArrayDeque<>();
     private final Runnable serveWaiting = this::serveWaiting;
@@ -66,6 +66,7 @@ final class FileReads implements GetBufIoHandle {
         this.handler = handler;
         this.strategies = strategies;
         this.loop = loop;
+        this.mappings = new FileMappings(loop, handler.fileSendStats());
     }
 
     /**
@@ -233,16 +234,15 @@ final class FileReads implements GetBufIoHandle {
             }
             return;
         }
-        long base = r.offset & ~PAGE_MASK;
-        long mappingLength = r.offset - base + res;
-        long mapping = Native.mmapReadOnly(r.fd, mappingLength, base);
-        if (mapping < 0) {
+        FileMappings.Mapping mapping;
+        try {
+            mapping = mappings.map(r.fd, r.offset, res);
+        } catch (IOException e) {
             table.emptyLater(r.slot);
-            fail(r, Errors.newIOException("mmap of " + res + " bytes at " + r.offset, (int) mapping));
+            fail(r, e);
             return;
         }
-        ByteBuf buf = new LentFileByteBuf(table, loop, r.slot, mapping, mappingLength, mapping + (r.offset - base),
-                res);
+        ByteBuf buf = new LentFileByteBuf(table, loop, r.slot, mapping, mapping.addressOf(r.offset), res);
         succeed(r, buf, GetBufFileStrategy.GET_BUF);
     }
 
@@ -297,6 +297,11 @@ final class FileReads implements GetBufIoHandle {
         return inFlight.size();
     }
 
+    /** The loop's cached file mappings (tests). */
+    FileMappings mappings() {
+        return mappings;
+    }
+
     /** The loop is ending: reads waiting for a slot fail; those in flight finish as their operations report back. */
     @Override
     public void close() {
@@ -304,6 +309,7 @@ final class FileReads implements GetBufIoHandle {
             return;
         }
         closed = true;
+        mappings.close(); // reads still in flight map ranges of their own from now on
         strategies.table().cancelSlotWait(serveWaiting);
         IllegalStateException cause = new IllegalStateException("the event loop is shut down");
         for (Read r : waitingForSlot) {

@@ -158,6 +158,17 @@ final class FileSendStrategies {
         }
     }
 
+    /**
+     * The loop ends: its file reads' cached mappings go (those buffers still use go with the last of them), whether
+     * or not the reads ever registered with the ring (and so were closed with its registrations).
+     */
+    void closeFileMappings() {
+        FileReads reads = fileReads;
+        if (reads != null) {
+            reads.mappings().close();
+        }
+    }
+
     void close() {
         for (FileSendStrategy s : strategies.values()) {
             s.close();

@@ -3,6 +3,7 @@
  */
 package io.getbuf.transport;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -19,6 +20,8 @@ public final class GetBufFileSendStats {
     private final AtomicLongArray reads = new AtomicLongArray(N);
     private final AtomicLongArray readBytes = new AtomicLongArray(N);
     private final AtomicLongArray fallbacks = new AtomicLongArray(N);
+    private final AtomicLong readMappingsReused = new AtomicLong();
+    private final AtomicLong readMappingsCreated = new AtomicLong();
 
     GetBufFileSendStats() {
     }
@@ -50,6 +53,31 @@ public final class GetBufFileSendStats {
      */
     public long reads(GetBufFileStrategy strategy) {
         return reads.get(strategy.ordinal());
+    }
+
+    void addReadMapping(boolean reused) {
+        (reused ? readMappingsReused : readMappingsCreated).incrementAndGet();
+    }
+
+    /**
+     * {@link GetBufFiles#read} calls of this loop whose lent pages Java reads through a mapping of the file the loop
+     * already had (a cached window of the file): no mmap and no munmap for them.
+     *
+     * @return the number of such reads, since the loop started (always 0 in a channel's stats)
+     */
+    public long readMappingsReused() {
+        return readMappingsReused.get();
+    }
+
+    /**
+     * {@link GetBufFiles#read} calls of this loop that mapped the file to let Java read the lent pages: a new cached
+     * window, or a mapping of the read's own (a range across two windows, a file that is not a regular file).
+     * Together with {@link #readMappingsReused()} they are the GET_BUF reads that returned bytes.
+     *
+     * @return the number of such reads, since the loop started (always 0 in a channel's stats)
+     */
+    public long readMappingsCreated() {
+        return readMappingsCreated.get();
     }
 
     /**
@@ -127,6 +155,10 @@ public final class GetBufFileSendStats {
                 sb.append(", ").append(reads(s)).append(" reads, ").append(readBytes(s)).append(" bytes read");
             }
             first = false;
+        }
+        if (readMappingsReused() != 0 || readMappingsCreated() != 0) {
+            sb.append(first ? "" : ", ").append("read mappings: ").append(readMappingsReused()).append(" reused, ")
+                    .append(readMappingsCreated()).append(" created");
         }
         return sb.append('}').toString();
     }

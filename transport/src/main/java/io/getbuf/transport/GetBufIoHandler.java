@@ -789,6 +789,7 @@ public final class GetBufIoHandler implements IoHandler {
             bufferRing.close(quiescent);
         }
         fileStrategies.closeRegisteredBuffers(); // waiting allocations fail; buffers in use stay valid
+        fileStrategies.closeFileMappings(); // buffers in use keep theirs
         if (quiescent) {
             fileStrategies.close();
         }

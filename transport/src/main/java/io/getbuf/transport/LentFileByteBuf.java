@@ -12,12 +12,13 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A range of a file's page-cache pages, lent by {@code IORING_OP_GET_BUF} into a slot of one loop's table, and read by
- * Java through a read-only shared mapping of the same range (the same pages, no copy). Read-only, with every view
- * (see {@link SlotByteBuf#makeReadOnly}): a write through the mapping would crash the JVM. At refcount 0 the slot is
- * emptied at the loop's next batch of table updates, and the kernel gives the pages back to the file. The mapping
- * goes at once, unless an NIO view of it was handed out: a view read after the release would crash the JVM on an
- * unmapped address, so the mapping then goes when the garbage collector finds no view left (reading it then shows
- * the file as it is, like any mapping).
+ * Java through a read-only shared mapping that covers the same range (the same pages, no copy): a window of the loop's
+ * {@link FileMappings}, shared with other reads of the file, or a mapping of its own. Read-only, with every view (see
+ * {@link SlotByteBuf#makeReadOnly}): a write through the mapping would crash the JVM. At refcount 0 the slot is emptied
+ * at the loop's next batch of table updates, and the kernel gives the pages back to the file. The buffer's reference
+ * to the mapping goes at once, unless an NIO view of it was handed out: a view read after the release would crash the
+ * JVM on an unmapped address, so the reference then goes when the garbage collector finds no view left (reading it
+ * then shows the file as it is, like any mapping).
  */
 final class LentFileByteBuf extends SlotByteBuf {
     private static final Cleaner UNMAPPER = Cleaner.create();
@@ -25,23 +26,22 @@ final class LentFileByteBuf extends SlotByteBuf {
     private final RegisteredBufferTable table;
     private final EventExecutor loop;
     private final int slot;
-    private final long mapping;
-    private final long mappingLength;
+    private final FileMappings.Mapping mapping;
     private final long start;
     private final ByteBuffer memory; // what every NIO view of this buffer derives from (and keeps reachable)
     private boolean nioViewsOut;
 
     /**
-     * @param mapping       the read-only mapping's address (page aligned) and length, which this buffer now owns
-     * @param start         the address of the range's first byte in the mapping (slot address 0)
+     * @param mapping a read-only mapping that covers the range, one reference of which this buffer now owns
+     * @param start   the address of the range's first byte in the mapping (slot address 0)
      */
-    LentFileByteBuf(RegisteredBufferTable table, EventExecutor loop, int slot, long mapping, long mappingLength,
+    LentFileByteBuf(RegisteredBufferTable table, EventExecutor loop, int slot, FileMappings.Mapping mapping,
                     long start, int length) {
-        this(table, loop, slot, mapping, mappingLength, start, Native.directBuffer(start, length));
+        this(table, loop, slot, mapping, start, Native.directBuffer(start, length));
     }
 
-    private LentFileByteBuf(RegisteredBufferTable table, EventExecutor loop, int slot, long mapping,
-                            long mappingLength, long start, ByteBuffer memory) {
+    private LentFileByteBuf(RegisteredBufferTable table, EventExecutor loop, int slot, FileMappings.Mapping mapping,
+                            long start, ByteBuffer memory) {
         super(memory, memory.capacity());
         int length = memory.capacity();
         this.memory = memory;
@@ -49,7 +49,6 @@ final class LentFileByteBuf extends SlotByteBuf {
         this.loop = loop;
         this.slot = slot;
         this.mapping = mapping;
-        this.mappingLength = mappingLength;
         this.start = start;
         writerIndex(length);
         makeReadOnly();
@@ -79,9 +78,10 @@ final class LentFileByteBuf extends SlotByteBuf {
     @Override
     void giveBack() {
         if (nioViewsOut) {
-            UNMAPPER.register(memory, new Unmap(mapping, mappingLength));
+            // the cleaner's action holds the mapping, never the buffer or the views it waits for
+            UNMAPPER.register(memory, mapping::release);
         } else {
-            Native.munmap(mapping, mappingLength);
+            mapping.release();
         }
         if (loop.inEventLoop()) {
             table.emptyLater(slot);
@@ -91,22 +91,6 @@ final class LentFileByteBuf extends SlotByteBuf {
             loop.execute(() -> table.emptyLater(slot));
         } catch (RejectedExecutionException e) {
             // the loop is gone and its ring with it: the kernel gave the pages back when the table went
-        }
-    }
-
-    /** Unmaps a mapping (run by the cleaner: it must not reach the buffer or the views it waits for). */
-    private static final class Unmap implements Runnable {
-        private final long address;
-        private final long length;
-
-        Unmap(long address, long length) {
-            this.address = address;
-            this.length = length;
-        }
-
-        @Override
-        public void run() {
-            Native.munmap(address, length);
         }
     }
 }

@@ -119,7 +119,8 @@ class ReadOnlyViewsTest {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 long mapping = Native.mmapReadOnly(Native.fileChannelFd(ch), SIZE, 0);
                 assertTrue(mapping > 0, "mmap: " + mapping);
-                return (ByteBuf) new LentFileByteBuf(table, loop, slot, mapping, SIZE, mapping, SIZE);
+                return (ByteBuf) new LentFileByteBuf(table, loop, slot, new FileMappings.Mapping(mapping, SIZE, 0),
+                        mapping, SIZE);
             }
         }).get(10, TimeUnit.SECONDS);
     }
