@@ -27,6 +27,9 @@ import java.nio.file.StandardOpenOption;
  * without a provider, remembered per file system) the range is read with {@code IORING_OP_READ_FIXED} into a registered
  * buffer, which is sent the same way: the same API and lifecycle, one copy fewer than a heap read.
  * {@link GetBufIoHandler#fileSendStats(EventLoop)} counts the reads per way ({@link GetBufFileSendStats#reads}).
+ * Reads of the same file share the loop's cached read-only mappings of it (2 MiB windows; see
+ * {@link GetBufFileSendStats#readMappingsReused}); a cached window keeps its file, even a deleted one, referenced until
+ * it has been idle for a second or two, or the loop ends.
  *
  * <p>The buffer's lifecycle:
  * <ul>
