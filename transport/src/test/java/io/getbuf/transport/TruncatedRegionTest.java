@@ -72,8 +72,23 @@ class TruncatedRegionTest {
     @ParameterizedTest
     @EnumSource(value = GetBufFileStrategy.class, mode = EnumSource.Mode.EXCLUDE, names = "AUTO")
     void nothingWrittenAfterARegionCutShortIsSent(GetBufFileStrategy strategy) throws Exception {
-        Path file = dir.resolve("short-" + strategy);
-        Files.write(file, new byte[FILE_SIZE]);
+        cutShort(strategy, FILE_SIZE);
+    }
+
+    /**
+     * The file ends inside a chain's third chunk (of 256 KiB): with GET_BUF, a GET_BUF that reports only when it fails
+     * comes back short after two that succeeded silently, and the kernel then posts nothing for the rest of the chain
+     * (the transfer must complete those steps itself, or the write never ends).
+     */
+    @ParameterizedTest
+    @EnumSource(value = GetBufFileStrategy.class, mode = EnumSource.Mode.EXCLUDE, names = "AUTO")
+    void aFileThatEndsMidChainEndsTheWriteAsCutShort(GetBufFileStrategy strategy) throws Exception {
+        cutShort(strategy, 600_000);
+    }
+
+    private static void cutShort(GetBufFileStrategy strategy, int fileSize) throws Exception {
+        Path file = dir.resolve("short-" + strategy + "-" + fileSize);
+        Files.write(file, new byte[fileSize]);
         Channel server = new ServerBootstrap().group(group).channel(GetBufServerSocketChannel.class)
                 .childOption(GetBufChannelOption.FILE_STRATEGY, strategy)
                 .childHandler(new ChannelInboundHandlerAdapter() {
@@ -81,7 +96,7 @@ class TruncatedRegionTest {
                     public void channelActive(ChannelHandlerContext ctx) throws Exception {
                         FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
                         // the region says twice the file: the file "shrank" after its size was read
-                        ctx.write(new DefaultFileRegion(fc, 0, 2L * FILE_SIZE));
+                        ctx.write(new DefaultFileRegion(fc, 0, 2L * fileSize));
                         ctx.writeAndFlush(Unpooled.copiedBuffer(AFTER, StandardCharsets.US_ASCII));
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
@@ -108,7 +123,7 @@ class TruncatedRegionTest {
                     }).connect(server.localAddress()).sync().channel();
             boolean serverClosed;
             try {
-                closed.get(5, TimeUnit.SECONDS); // the server closes the connection
+                closed.get(30, TimeUnit.SECONDS); // the server closes the connection
                 serverClosed = true;
             } catch (java.util.concurrent.TimeoutException e) {
                 serverClosed = false;
@@ -123,7 +138,7 @@ class TruncatedRegionTest {
             }
             assertFalse(text.contains(AFTER), strategy + ": what was written after the region followed it ("
                     + size + " bytes arrived" + (serverClosed ? ")" : ", and the connection stayed open)"));
-            assertTrue(size <= FILE_SIZE, strategy + ": " + size + " bytes arrived");
+            assertTrue(size <= fileSize, strategy + ": " + size + " bytes arrived");
             assertTrue(serverClosed, strategy + ": the connection stayed open");
         } finally {
             server.close().sync();
