@@ -117,6 +117,8 @@ abstract class AbstractGetBufStreamChannel extends AbstractGetBufChannel impleme
     private boolean pollInDuringRead; // a POLLIN came while a recv was in flight: data may have followed it
     private boolean readLoopHasData;  // the current read loop delivered bytes (for -EAGAIN ending it)
     private boolean inputEndReported;
+    private long bytesRead;           // diagnostics (stateForTests)
+    private long readCompletions;
 
     // write state
     long writeOp;
@@ -137,6 +139,8 @@ abstract class AbstractGetBufStreamChannel extends AbstractGetBufChannel impleme
     private final GetBufFileSendStats fileSendStats = new GetBufFileSendStats();
     private final ZeroCopySends zeroCopySends = new ZeroCopySends();
     private boolean inScheduleWrite;
+    private long bytesWritten;        // diagnostics (stateForTests): bytes the kernel took from writes of buffers
+    private int registrationsSeen;
 
     // connect state
     private long connectOp;
@@ -477,9 +481,20 @@ abstract class AbstractGetBufStreamChannel extends AbstractGetBufChannel impleme
 
     /** What the channel has in flight, and where its registration stands (diagnostics, tests). */
     String stateForTests() {
+        String kernelPeer;
+        try {
+            kernelPeer = String.valueOf(socket.remoteAddress());
+        } catch (RuntimeException e) {
+            kernelPeer = e.toString();
+        }
         return "lifecycle " + lifecycle + ", registration " + registration + ", transfer " + fileTransfer + ", writeOp "
                 + writeOp + ", readOp " + readOp + ", pollOp " + pollOp + ", pollIn " + pollInState + ", connectOp "
-                + connectOp + ", zero-copy references " + zeroCopySends.held();
+                + connectOp + ", zero-copy references " + zeroCopySends.held() + ", fd " + socket.intValue()
+                + " (peer " + kernelPeer + "), read " + bytesRead + " bytes in " + readCompletions
+                + " completions, buffers written " + bytesWritten + ", readPending " + readPending + ", socketEmpty "
+                + socketEmpty + ", peerShutdown " + peerShutdown + ", autoRead " + config().isAutoRead()
+                + ", bufferRing " + useBufferRing() + ", multishot " + readMultishot + ", registrations "
+                + registrationsSeen + ", loop " + eventLoop();
     }
 
     /** Releases the references the write in flight holds (once: the list is emptied). */
@@ -892,6 +907,7 @@ abstract class AbstractGetBufStreamChannel extends AbstractGetBufChannel impleme
 
     @Override
     void registeredActive() {
+        registrationsSeen++;
         if (active) {
             armRdHup();
             // what the end of the previous registration cancelled goes out now
@@ -1221,6 +1237,10 @@ abstract class AbstractGetBufStreamChannel extends AbstractGetBufChannel impleme
             if (otherReadComplete(res, flags)) {
                 return;
             }
+            readCompletions++;
+            if (res > 0) {
+                bytesRead += res;
+            }
             socketEmpty = (res > 0 && (flags & Native.IORING_CQE_F_SOCK_NONEMPTY) == 0 || res == -Native.ERRNO_EAGAIN)
                     && !pollInDuringRead;
             ByteBuf buf = ringBuf != null ? ringBuf : takeReadBuffer(res);
@@ -1491,6 +1511,7 @@ abstract class AbstractGetBufStreamChannel extends AbstractGetBufChannel impleme
                         in.remove();
                     }
                 } else if (msg instanceof ByteBuf) {
+                    bytesWritten += res;
                     in.removeBytes(res);
                 } else {
                     in.remove(); // a message of submitOtherWrite: its one operation wrote it whole
