@@ -123,12 +123,39 @@ class RandomizedTrafficTest {
                 }
                 Thread.sleep(5);
             }
+            // Sessions still running end when their bytes have come. A slow machine (the VM: emulated CPUs on a
+            // loaded host) can take minutes for that while every byte still moves, so the bound is on progress:
+            // a session hangs when nothing at all moved for 60 s (and the whole wait is bounded too).
+            long lastProgress = System.nanoTime();
+            long progress = stats.bytes.get();
+            long waitEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(300, 5 * SECONDS));
+            boolean reportedSlow = false;
             for (Session s : running) {
-                try {
-                    s.done.get(60, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    errors.add("a session did not end within 60 s of the run's end: " + s + "; server side: "
-                            + server.describe());
+                for (;;) {
+                    try {
+                        s.done.get(5, TimeUnit.SECONDS);
+                        break;
+                    } catch (java.util.concurrent.TimeoutException notYet) {
+                        long now = System.nanoTime();
+                        long p = stats.bytes.get();
+                        if (p != progress) {
+                            progress = p;
+                            lastProgress = now;
+                        }
+                        if (!reportedSlow && now - lastProgress > TimeUnit.SECONDS.toNanos(20)) {
+                            reportedSlow = true; // what a stall looks like on the way (it may still end in time)
+                            System.out.println("RandomizedTrafficTest: nothing moved for 20 s: " + s
+                                    + "; server side: " + server.describe() + "\n  " + kernelMemory()
+                                    + loopThreads());
+                        }
+                        if (now - lastProgress > TimeUnit.SECONDS.toNanos(60) || now - waitEnd > 0) {
+                            errors.add("a session did not end and no byte came to any session for 60 s"
+                                    + (now - waitEnd > 0 ? " (or the wait's bound passed)" : "") + ": " + s
+                                    + "; server side: " + server.describe() + "\n  " + kernelMemory()
+                                    + loopThreads());
+                            break;
+                        }
+                    }
                 }
             }
             serverA.close().sync();
@@ -193,6 +220,76 @@ class RandomizedTrafficTest {
         }
     }
 
+    /**
+     * The kernel's view of the TCP sockets with {@code port} at either end (/proc/net/tcp: state, bytes in the send
+     * queue, bytes in the receive queue), for the report of a session that hangs.
+     */
+    static String tcpQueues(int port) {
+        StringBuilder sb = new StringBuilder();
+        String hex = String.format(":%04X", port);
+        try {
+            List<String> lines = new ArrayList<>(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/tcp")));
+            if (java.nio.file.Files.exists(java.nio.file.Path.of("/proc/net/tcp6"))) {
+                lines.addAll(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/tcp6")));
+            }
+            for (String line : lines) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 4 && (f[1].endsWith(hex) || f[2].endsWith(hex))) {
+                    sb.append(" [").append(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16)).append("->")
+                            .append(Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16)).append(" st ")
+                            .append(f[3]).append(" tx:rx ").append(Long.parseLong(f[4].split(":")[0], 16))
+                            .append(':').append(Long.parseLong(f[4].split(":")[1], 16)).append(']');
+                }
+            }
+        } catch (Exception e) {
+            sb.append(' ').append(e);
+        }
+        try {
+            // ss's view (windows, memory, truesize accounting) where ss is there
+            Process p = new ProcessBuilder("ss", "-tmieOHn", "( sport = :" + port + " or dport = :" + port + " )")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor(5, TimeUnit.SECONDS)) {
+                sb.append("\n    ss: ").append(out.trim().replace("\n", "\n    ss: "));
+            }
+        } catch (Exception e) {
+            sb.append(" ss: ").append(e);
+        }
+        return sb.toString();
+    }
+
+    /** What the event loops' threads are doing (the report of a session that hangs). */
+    static String loopThreads() {
+        StringBuilder sb = new StringBuilder();
+        for (java.util.Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            if (!e.getKey().getName().contains("EventLoop")) {
+                continue;
+            }
+            sb.append("\n  thread ").append(e.getKey().getName()).append(' ').append(e.getKey().getState());
+            StackTraceElement[] st = e.getValue();
+            for (int i = 0; i < Math.min(st.length, 25); i++) {
+                sb.append("\n      ").append(st[i]);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The kernel's TCP memory: in use (/proc/net/sockstat) and its limits (tcp_mem, in pages). */
+    static String kernelMemory() {
+        StringBuilder sb = new StringBuilder();
+        for (String f : List.of("/proc/net/sockstat", "/proc/sys/net/ipv4/tcp_mem", "/proc/sys/net/ipv4/tcp_rmem",
+                "/proc/sys/net/ipv4/tcp_wmem", "/sys/kernel/mm/transparent_hugepage/enabled",
+                "/sys/kernel/mm/transparent_hugepage/shmem_enabled")) {
+            try {
+                sb.append(f).append(": ").append(java.nio.file.Files.readString(java.nio.file.Path.of(f)).trim()
+                        .replace('\n', ';')).append("\n  ");
+            } catch (Exception e) {
+                sb.append(f).append(": ").append(e).append("\n  ");
+            }
+        }
+        return sb.toString();
+    }
+
     /** The byte at {@code i} of the body of response {@code seq} of a session (heap and registered responses). */
     static byte bodyByte(long sessionSeed, int seq, long i) {
         return Fixtures.streamByte(sessionSeed ^ ((long) seq << 40), i);
@@ -221,7 +318,12 @@ class RandomizedTrafficTest {
                 try {
                     sb.append("\n  ").append(c).append(": ").append(c.eventLoop().submit(
                             () -> ((GetBufSocketChannel) c).stateForTests() + ", pipeline " + c.pipeline().names()
-                                    + ", outbound " + c.unsafe().outboundBuffer().size()).get(5, TimeUnit.SECONDS));
+                                    + ", outbound " + (c.unsafe().outboundBuffer() == null ? "none (closed)"
+                                    : c.unsafe().outboundBuffer().size()) + ", tcp"
+                                    + tcpQueues(((InetSocketAddress) c.remoteAddress()).getPort())
+                                    + (c.pipeline().get("requests") != null
+                                    ? ", handled:" + ((Requests) c.pipeline().get("requests")).log : ""))
+                            .get(5, TimeUnit.SECONDS));
                 } catch (Exception e) {
                     sb.append("\n  ").append(c).append(": ").append(e);
                 }
@@ -316,6 +418,7 @@ class RandomizedTrafficTest {
         private boolean busy;
         private boolean inputDone;
         private ChannelHandlerContext ctx;
+        final StringBuffer log = new StringBuffer(); // what was answered how (the report of a session that hangs)
 
         Requests(Server server) {
             this.server = server;
@@ -377,6 +480,8 @@ class RandomizedTrafficTest {
             long sessionSeed = req.readLong();
             req.release();
             Channel ch = ctx.channel();
+            log.append(" [req ").append(seq).append(" type ").append(type).append(' ').append(strategy)
+                    .append(ch.isActive() ? "" : " inactive").append(']');
             if (!ch.isActive()) {
                 return;
             }
@@ -434,6 +539,8 @@ class RandomizedTrafficTest {
             header.writeInt(seq).writeByte(type).writeZero(3).writeLong(length);
             ch.write(header);
             ChannelFuture done = body == null ? ch.writeAndFlush(Unpooled.EMPTY_BUFFER) : ch.writeAndFlush(body);
+            done.addListener(f -> log.append(" [sent ").append(seq).append(f.isSuccess() ? "" : " " + f.cause())
+                    .append(']'));
             if (type == MOVE) {
                 done.addListener(f -> move(ch));
             } else {
@@ -454,6 +561,7 @@ class RandomizedTrafficTest {
                     return;
                 }
                 to.register(ch).addListener(r -> {
+                    log.append(" [moved to ").append(to).append(r.isSuccess() ? "" : " " + r.cause()).append(']');
                     if (r.isSuccess()) {
                         server.moves.incrementAndGet();
                         ch.eventLoop().execute(this::next);
@@ -481,6 +589,8 @@ class RandomizedTrafficTest {
         private final boolean halfClose;
         private final byte[] scratch = new byte[16 * 1024];
         private long received;
+        private volatile long lastRead; // System.nanoTime() of the last channelRead (the report of a session that hangs)
+        private volatile long reads;
         private volatile Channel channel; // the client's, once active (for the report of a session that hangs)
         // response parsing
         private final ByteBuf header = Unpooled.buffer(HEADER);
@@ -578,6 +688,9 @@ class RandomizedTrafficTest {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf buf = (ByteBuf) msg;
+            lastRead = System.nanoTime();
+            reads++;
+            long before = received;
             try {
                 while (buf.isReadable() && !done.isDone()) {
                     int n = Math.min(buf.readableBytes(), scratch.length);
@@ -588,6 +701,9 @@ class RandomizedTrafficTest {
                 }
             } finally {
                 buf.release();
+                // counted once per read, not per byte: three client threads contending on one counter for every
+                // byte starved the clients' loops in the VM (a session's data sat unread in its socket for minutes)
+                stats.bytes.addAndGet(received - before);
             }
             if (done.isDone()) {
                 ctx.close();
@@ -624,7 +740,6 @@ class RandomizedTrafficTest {
 
         private void check(byte b) {
             received++;
-            stats.bytes.incrementAndGet();
             if (echo) {
                 long at = received - 1;
                 if (at >= echoBytes) {
@@ -690,7 +805,21 @@ class RandomizedTrafficTest {
             String kind = c.getClass().getSimpleName() + (Boolean.TRUE.equals(c.attr(SLOW).get()) ? ", slow" : "")
                     + ", " + c;
             if (!(c instanceof GetBufSocketChannel)) {
-                return kind + (c.isActive() ? ", active" : ", inactive") + ", autoRead " + c.config().isAutoRead();
+                String key;
+                try {
+                    java.lang.reflect.Method m = io.netty.channel.nio.AbstractNioChannel.class
+                            .getDeclaredMethod("selectionKey");
+                    m.setAccessible(true);
+                    java.nio.channels.SelectionKey k = (java.nio.channels.SelectionKey) m.invoke(c);
+                    key = k == null ? "no key" : k.isValid() ? "interest " + k.interestOps() + " ready " + k.readyOps()
+                            : "invalid key";
+                } catch (Exception e) {
+                    key = e.toString();
+                }
+                return kind + (c.isActive() ? ", active" : ", inactive") + ", autoRead " + c.config().isAutoRead()
+                        + ", " + key + ", last read " + (lastRead == 0 ? "never"
+                        : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRead) + " ms ago") + ", reads "
+                        + reads;
             }
             try {
                 return kind + ", " + c.eventLoop().submit(() -> ((GetBufSocketChannel) c).stateForTests())
