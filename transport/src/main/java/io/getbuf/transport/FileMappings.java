@@ -85,16 +85,17 @@ final class FileMappings {
         }
     }
 
-    /** A window of a file: (st_dev, st_ino, window index). */
+    /** A window of a file: (st_dev, st_ino, window index). Set only by the loop: see {@link #probe}. */
     private static final class Key {
-        final long device;
-        final long inode;
-        final long window;
+        long device;
+        long inode;
+        long window;
 
-        Key(long device, long inode, long window) {
+        Key set(long device, long inode, long window) {
             this.device = device;
             this.inode = inode;
             this.window = window;
+            return this;
         }
 
         @Override
@@ -116,6 +117,8 @@ final class FileMappings {
     private final GetBufFileSendStats stats;
     private final Map<Key, Mapping> windows = new LinkedHashMap<>(16, 0.75f, true); // least recently used first
     private final long[] stat = new long[FileNative.STAT_LENGTH];
+    /** Looks windows up without an allocation per read; a key of its own goes into the map only with a new window. */
+    private final Key probe = new Key();
     private final Runnable sweep = this::sweep;
     private boolean sweepScheduled;
     private boolean closed;
@@ -136,14 +139,15 @@ final class FileMappings {
         boolean fits = (offset + length - 1) / WINDOW == window;
         if (!closed && fits && FileNative.fstat(fd, stat) == 0
                 && (stat[FileNative.STAT_MODE] & FileNative.S_IFMT) == FileNative.S_IFREG) {
-            Key key = new Key(stat[FileNative.STAT_DEV], stat[FileNative.STAT_INO], window);
-            Mapping m = windows.get(key);
+            long device = stat[FileNative.STAT_DEV];
+            long inode = stat[FileNative.STAT_INO];
+            Mapping m = windows.get(probe.set(device, inode, window));
             if (m != null) {
                 stats.addReadMapping(true);
             } else {
                 m = mmap(fd, window * WINDOW, WINDOW, offset, length);
                 stats.addReadMapping(false);
-                windows.put(key, m); // the cache's reference
+                windows.put(new Key().set(device, inode, window), m); // the cache's reference
                 evictOverCap();
                 scheduleSweep();
             }
