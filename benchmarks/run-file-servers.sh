@@ -36,6 +36,12 @@ Options:
                       with gcc; drops bodies with recv(MSG_TRUNC), so it is not the limit from
                       1 MiB up where wrk saturates its core) or wrk (wrk -t1 with
                       file-servers/wrk-summary.lua, the client of the runs before 2026-12-07)
+  --client-busy-poll  getbuf-load polls without sleeping (-b). On loopback the server's CPU runs
+                      the client's receive path, and wakes the client whenever it has caught up
+                      and slept: from 1 MiB up that wake-up is a large part of the server's CPU
+                      per GiB and it follows the client's sleeps, not the server (the report's
+                      client sleeps/GiB). A client that never sleeps takes it out, as a remote
+                      client does; the client then uses its whole core
   --heap SIZE         -Xms/-Xmx of the Java servers (default 1g)
   --jvm-arg ARG       one more flag for every Java server (repeatable)
   --files-dir DIR     write the files there instead of the work directory (a file system
@@ -74,7 +80,7 @@ default_servers=getbuf,getbuf-sendfile,getbuf-splice,getbuf-read-fixed,getbuf-co
 all_servers=$default_servers,getbuf-get-buf
 servers=$default_servers
 rt=0 note_text="" server_jar="" server_cpu=0 client_cpu=1 heap=1g base_port=18400 out="" quick=0 keep=0 install=1
-client=getbuf-load files_dir="" check_strategies=0 baseline="" extra_jvm_args=() report_args=() perf_cell=""
+client=getbuf-load client_busy=0 files_dir="" check_strategies=0 baseline="" extra_jvm_args=() report_args=() perf_cell=""
 command_line="benchmarks/run-file-servers.sh$(printf " %q" "$@")"
 while (($#)); do
   case "$1" in
@@ -89,6 +95,7 @@ while (($#)); do
     --server-cpu) server_cpu=$2; shift ;;
     --client-cpu) client_cpu=$2; shift ;;
     --client) client=$2; shift ;;
+    --client-busy-poll) client_busy=1 ;;
     --heap) heap=$2; shift ;;
     --jvm-arg) extra_jvm_args+=("$2"); shift ;;
     --files-dir) files_dir=$2; shift ;;
@@ -397,7 +404,7 @@ iowq_delta() {  # $1, $2 = iowq_ticks before and after: ticks of the workers ali
     END { print total + 0 }' <<< "$2"
 }
 
-run_wrk() {  # $1 = server, $2 = size, $3 = connections, $4 = seconds; prints "WRK ... client_ticks=N"
+run_wrk() {  # $1 = server, $2 = size, $3 = connections, $4 = seconds; prints "WRK ... client_ticks=N [sleeps=N]"
   # bash -c reports its own cutime+cstime after the client exits: the client's CPU time (its load)
   if [[ $client == wrk ]]; then
     "${pin_client[@]}" bash -c '
@@ -409,15 +416,16 @@ run_wrk() {  # $1 = server, $2 = size, $3 = connections, $4 = seconds; prints "W
   fi
   # getbuf-load's line, in wrk-summary.lua's words: a bad status or length ends it without a line
   "${pin_client[@]}" bash -c '
-    "$1" -c "$2" -d "$3" -p "$4" -l "$5" "/$6.bin" > "$7" 2>&1 || true
+    "$1" ${8:+-b} -c "$2" -d "$3" -p "$4" -l "$5" "/$6.bin" > "$7" 2>&1 || true
     read -r -a f <<< "$(cut -d")" -f2- /proc/$$/stat)"
     line=$(grep "^LOAD " "$7") || exit 0
     declare -A w=()
     for kv in ${line#LOAD }; do w[${kv%%=*}]=${kv#*=}; done
     echo "WRK requests=${w[requests]} bytes=${w[bytes]} duration_us=${w[duration_us]} connect=0 read=0" \
       "write=0 status=${w[errors]} timeout=0 p50_us=${w[p50_us]} p99_us=${w[p99_us]} p999_us=${w[p999_us]}" \
-      "client_ticks=$((f[13] + f[14]))"
-  ' _ "$load_client" "$3" "$4" "${port[$1]}" "${size_bytes[$2]}" "$2" "$work/wrk.out"
+      "client_ticks=$((f[13] + f[14])) sleeps=${w[sleeps]}"
+  ' _ "$load_client" "$3" "$4" "${port[$1]}" "${size_bytes[$2]}" "$2" "$work/wrk.out" \
+    "$( ((client_busy)) && echo busy)"
 }
 
 build_client() {  # the C load client, from source each run (gcc -O2; a second or so)
@@ -463,7 +471,7 @@ measure() {  # $1 = server, $2 = size, $3 = conns, $4 = round; appends a row to 
   errors=$((w[connect] + w[read] + w[write] + w[status] + w[timeout]))
   printf '%s\t' "$2" "$3" "$4" "$s" "${w[requests]}" "${w[bytes]}" "${w[duration_us]}" "$ticks" \
     "${w[client_ticks]}" "$errors" "$load" >> "$raw"
-  printf '%s\t%s\t%s\t%s\n' "$wq" "${w[p50_us]}" "${w[p99_us]}" "${w[p999_us]}" >> "$raw"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$wq" "${w[p50_us]}" "${w[p99_us]}" "${w[p999_us]}" "${w[sleeps]:-}" >> "$raw"
   # progress: rough figures of this one run (wrk's completed requests, all bytes)
   awk -v s="$s" -v r="${w[requests]}" -v b="${w[bytes]}" -v us="${w[duration_us]}" -v t="$ticks" -v p99="${w[p99_us]:-0}" \
       -v hz="$clk_tck" -v e="$errors" 'BEGIN {
@@ -495,7 +503,7 @@ stamp=$(date -u +%Y%m%d-%H%M%S)
 raw="$work/raw.tsv"
 printf 'server\tsize\tbytes\thead\n' > "$work/heads.tsv"
 printf 'size\tconns\tround\tserver\tresponses\tsqes\tcqes\tenters\tupdates\tsendfiles\n' > "$work/ring.tsv"
-printf 'size\tconns\tround\tserver\trequests\tbytes\tduration_us\tserver_ticks\tclient_ticks\terrors\tload1\tiowq_ticks\tp50_us\tp99_us\tp999_us\n' \
+printf 'size\tconns\tround\tserver\trequests\tbytes\tduration_us\tserver_ticks\tclient_ticks\terrors\tload1\tiowq_ticks\tp50_us\tp99_us\tp999_us\tclient_sleeps\n' \
   > "$raw"
 load_start=$(cat /proc/loadavg)
 busy_start=$(busiest)
@@ -624,7 +632,7 @@ meta="$work/meta.tsv"
   if [[ $client == wrk ]]; then
     printf 'client\t%s\n' "wrk: $(wrk -v 2>&1 | head -n 1 | cut -c1-60)"
   else
-    printf 'client\t%s\n' "getbuf-load (benchmarks/load-client, $(gcc --version | head -n 1)), one thread, bodies dropped with recv(MSG_TRUNC)"
+    printf 'client\t%s\n' "getbuf-load (benchmarks/load-client, $(gcc --version | head -n 1)), one thread, bodies dropped with recv(MSG_TRUNC)$( ((client_busy)) && echo ', polling without sleeping (--client-busy-poll)')"
   fi
   printf 'pinning\tservers on CPU %s, the client (one thread) on CPU %s (taskset)%s\n' "$server_cpu" "$client_cpu" \
     "$( ((rt)) && echo ', both SCHED_RR priority 1 (--rt)')"

@@ -104,6 +104,11 @@ class Cell:
         def lat(col):
             return med([int(r[col]) / 1000 for r in runs if r.get(col) not in (None, "")])
         self.p50, self.p99, self.p999 = lat("p50_us"), lat("p99_us"), lat("p999_us")
+        # the client's voluntary context switches per GiB of bodies (getbuf-load only; older raw files
+        # have no such column): each is a wake-up the server's CPU paid for on loopback
+        self.client_sleeps_per_gib = med([int(r["client_sleeps"]) / (d * body / 2**30)
+                                          for r, d in zip(runs, delivered)
+                                          if d > 0 and r.get("client_sleeps") not in (None, "")])
         self.errors = sum(int(r["errors"]) for r in runs)
         self.load = med([float(r["load1"]) for r in runs])
         self.head = head
@@ -183,6 +188,13 @@ def main():
            "Lower is better. With wrk as the client (`--client wrk`, the runs before 2026-12-07) wrk saturates "
            "its core from 1 MiB up, so requests/s there say as much about the client as about the server; "
            "this says what the server spends (the client's own CPU is `wrk CPU %` below).")
+    if any(c.client_sleeps_per_gib is not None for c in cells.values()):
+        matrix("Client sleeps per GiB served", lambda s, c, n: get(s, c, n) and get(s, c, n).client_sleeps_per_gib, 0,
+               "The load client's voluntary context switches per GiB of bodies. On loopback the server's CPU runs "
+               "the client's receive path and wakes the client each time it caught up and slept "
+               "(`sock_def_readable`, in the server's profile): from 1 MiB up the server's CPU-s/GiB follows "
+               "this column as much as the server's own work. `--client-busy-poll` takes it out (a client that "
+               "never sleeps, as a remote one costs the server no wake-ups).")
 
     latency_table(md, keys, names, get)
     if args.ring:

@@ -8,9 +8,16 @@
  * is where wrk spends its core from 1 MiB up. Every response's status and
  * length are checked (Content-Length, and --expect-length when given).
  *
+ * -b polls without sleeping (epoll_wait with timeout 0). On loopback the
+ * receiver's protocol work, and the wake-up of a receiver that sleeps, run on
+ * the sender's CPU: a client that sleeps whenever it has caught up makes the
+ * server pay for waking it, per burst, which a remote client over a NIC does
+ * not. sleeps= (the client's voluntary context switches) says how often that
+ * happened.
+ *
  * At the end one machine-readable line:
  *   LOAD requests=R bytes=B body_bytes=BB duration_us=D errors=E p50_us=.. p99_us=..
- *        p999_us=.. max_us=.. cpu_us=C
+ *        p999_us=.. max_us=.. cpu_us=C sleeps=S
  * bytes counts heads and bodies read (completed responses and the part of those
  * in flight at the end), as wrk's "bytes" does. Latency = request written to the
  * last body byte read, per response, in a log-linear histogram (3% resolution).
@@ -148,12 +155,13 @@ int main(int argc, char **argv)
 	struct conn *c;
 	struct epoll_event ev, events[256];
 	char request[1024], sink[4096];
-	int request_len, counting = 0;
+	int request_len, counting = 0, busy = 0;
 	uint64_t t0, t_end, measure_from;
 	struct rusage ru0, ru1;
 
-	while ((opt = getopt(argc, argv, "c:d:w:h:p:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "bc:d:w:h:p:l:")) != -1) {
 		switch (opt) {
+		case 'b': busy = 1; break;
 		case 'c': conns = atoi(optarg); break;
 		case 'd': seconds = atof(optarg); break;
 		case 'w': warmup = atof(optarg); break;
@@ -161,7 +169,7 @@ int main(int argc, char **argv)
 		case 'p': port = atoi(optarg); break;
 		case 'l': expect = atoll(optarg); break;
 		default:
-			fprintf(stderr, "usage: %s [-c conns] [-d seconds] [-w warmup-seconds] [-h 127.0.0.1] "
+			fprintf(stderr, "usage: %s [-b] [-c conns] [-d seconds] [-w warmup-seconds] [-h 127.0.0.1] "
 				"[-p port] [-l expected-body-length] PATH\n", argv[0]);
 			return 2;
 		}
@@ -207,7 +215,7 @@ int main(int argc, char **argv)
 			getrusage(RUSAGE_SELF, &ru0);
 			counting = 1;
 		}
-		n = epoll_wait(ep, events, 256, 10);
+		n = epoll_wait(ep, events, 256, busy ? 0 : 10);
 		for (k = 0; k < n; k++) {
 			struct conn *x = &c[events[k].data.u32];
 			ssize_t r;
@@ -314,12 +322,13 @@ int main(int argc, char **argv)
 			+ (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec);
 
 		printf("LOAD requests=%llu bytes=%llu body_bytes=%llu duration_us=%llu errors=%llu "
-		       "p50_us=%llu p99_us=%llu p999_us=%llu max_us=%llu cpu_us=%lld\n",
+		       "p50_us=%llu p99_us=%llu p999_us=%llu max_us=%llu cpu_us=%lld sleeps=%ld\n",
 		       (unsigned long long)requests, (unsigned long long)bytes,
 		       (unsigned long long)body_bytes, (unsigned long long)dur_us,
 		       (unsigned long long)errors,
 		       (unsigned long long)percentile(requests, 50), (unsigned long long)percentile(requests, 99),
-		       (unsigned long long)percentile(requests, 99.9), (unsigned long long)max_us, cpu_us);
+		       (unsigned long long)percentile(requests, 99.9), (unsigned long long)max_us, cpu_us,
+		       ru1.ru_nvcsw - ru0.ru_nvcsw);
 	}
 	return 0;
 }
