@@ -17,18 +17,22 @@
 #define GETBUF_COUNT_MARK_OPEN	0x47420001u
 #define GETBUF_COUNT_MARK_CLOSE	0x47420002u
 
+/* The markers as assembler text, to put a window's edges inside an asm statement. */
+#define GETBUF_COUNT_OPEN_ASM	".byte 0x0f, 0x1f, 0x80, 0x01, 0x00, 0x42, 0x47\n\t"
+#define GETBUF_COUNT_CLOSE_ASM	".byte 0x0f, 0x1f, 0x80, 0x02, 0x00, 0x42, 0x47\n\t"
+
 /* Opens a window: the plugin snapshots its counters. */
 static inline void getbuf_count_open(void)
 {
 	/* nopl 0x47420001(%rax) */
-	__asm__ volatile(".byte 0x0f, 0x1f, 0x80, 0x01, 0x00, 0x42, 0x47" ::: "memory");
+	__asm__ volatile(GETBUF_COUNT_OPEN_ASM ::: "memory");
 }
 
 /* Closes the open window: the plugin writes one COUNT line for it. */
 static inline void getbuf_count_close(void)
 {
 	/* nopl 0x47420002(%rax) */
-	__asm__ volatile(".byte 0x0f, 0x1f, 0x80, 0x02, 0x00, 0x42, 0x47" ::: "memory");
+	__asm__ volatile(GETBUF_COUNT_CLOSE_ASM ::: "memory");
 }
 
 #endif

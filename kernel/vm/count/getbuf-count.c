@@ -10,8 +10,10 @@
  *                             movs/stos of K > 0 elements executes K + 1 times
  *                             (the last run finds rcx == 0 and moves nothing)
  *   rep_iters_*, rep_bytes_*  iterations of rep movs/stos and the bytes they
- *                             wrote: one store per iteration, counted by a
- *                             memory callback on the instruction's stores
+ *                             wrote, from inline counts of the instructions'
+ *                             memory accesses: an iteration of movs is a load
+ *                             and a store, one of stos a store (7.2 cannot
+ *                             count stores alone, see README.md)
  *   rep_execs_*               executions of rep movs/stos as TCG counts them
  *   rep_insns_*               rep_execs - rep_iters: the rep movs/stos as one
  *                             instruction each (see "limits" in README.md)
@@ -69,8 +71,8 @@ static const char *const side_name[SIDES] = { "user", "kernel" };
 struct side_counts {
 	uint64_t insns;
 	uint64_t rep_execs;
-	uint64_t rep_iters;
-	uint64_t rep_bytes;
+	uint64_t rep_iters2;	/* twice the iterations: each access adds 2/accesses */
+	uint64_t rep_bytes2;	/* twice the bytes stored */
 };
 
 struct counts {
@@ -84,6 +86,7 @@ struct insn_kind {
 	enum side side;
 	uint32_t mark;		/* GETBUF_COUNT_MARK_OPEN/_CLOSE, or 0 */
 	unsigned int rep_size;	/* element size of a rep movs/stos, or 0 */
+	unsigned int rep_accesses; /* memory accesses per iteration: movs 2, stos 1 */
 	bool syscall;
 	int probe;		/* index into cfg.probes, or -1 */
 };
@@ -124,7 +127,9 @@ static struct {
 #define PERCPU_REP	0x2u
 #define PERCPU_SYSCALL	0x4u
 #define PERCPU_PROBE_SHIFT 4	/* probe index + 1, 0 = none */
-#define STORE_SIZE_SHIFT 1	/* store callbacks: side | size << 1 */
+/* Memory callbacks: side | (iters2 increment) << 1 | (bytes2 increment) << 3. */
+#define ACCESS_ITERS_SHIFT 1
+#define ACCESS_BYTES_SHIFT 3
 
 /* ---- counters ---- */
 
@@ -177,14 +182,15 @@ static void counts_diff(struct counts *out, const struct counts *end,
 static void append_side(GString *line, enum side s, const struct side_counts *c)
 {
 	const char *n = side_name[s];
+	uint64_t iters = c->rep_iters2 / 2;
 
 	g_string_append_printf(line,
 		" insns_%s=%" PRIu64 " insns_%s_norep=%" PRIu64
 		" rep_insns_%s=%" PRId64 " rep_iters_%s=%" PRIu64
 		" rep_bytes_%s=%" PRIu64 " rep_execs_%s=%" PRIu64,
-		n, c->insns, n, c->insns - c->rep_iters,
-		n, (int64_t)(c->rep_execs - c->rep_iters), n, c->rep_iters,
-		n, c->rep_bytes, n, c->rep_execs);
+		n, c->insns, n, c->insns - iters,
+		n, (int64_t)(c->rep_execs - iters), n, iters,
+		n, c->rep_bytes2 / 2, n, c->rep_execs);
 }
 
 /* Writes one COUNT line; the caller holds win.lock. */
@@ -266,8 +272,12 @@ static bool is_legacy_prefix(uint8_t b)
 	return false;
 }
 
-/* The element size of a rep movs/rep stos (64-bit code), 0 if b is another. */
-static unsigned int rep_store_size(const uint8_t *b, size_t len)
+/*
+ * The element size of a rep movs/rep stos (64-bit code), 0 if b is another;
+ * *accesses is set to the memory accesses of one iteration.
+ */
+static unsigned int rep_store_size(const uint8_t *b, size_t len,
+				   unsigned int *accesses)
 {
 	bool rep = false, opsize = false, rexw = false;
 	size_t i = 0;
@@ -281,14 +291,20 @@ static unsigned int rep_store_size(const uint8_t *b, size_t len)
 	if (!rep || i + 1 != len)
 		return 0;
 	switch (b[i]) {
-	case 0xa4: /* movsb */
-	case 0xaa: /* stosb */
-		return 1;
+	case 0xa4: /* movsb: a load and a store */
 	case 0xa5: /* movsw/d/q */
+		*accesses = 2;
+		break;
+	case 0xaa: /* stosb: a store */
 	case 0xab: /* stosw/d/q */
-		return rexw ? 8 : opsize ? 2 : 4;
+		*accesses = 1;
+		break;
+	default:
+		return 0;
 	}
-	return 0;
+	if (b[i] == 0xa4 || b[i] == 0xaa)
+		return 1;
+	return rexw ? 8 : opsize ? 2 : 4;
 }
 
 /* GETBUF_COUNT_MARK_OPEN/_CLOSE if b is the marker `nopl imm32(%rax)`. */
@@ -320,10 +336,11 @@ static struct insn_kind classify(const struct qemu_plugin_insn *insn)
 	struct insn_kind k = {
 		.side = vaddr >= KERNEL_BASE ? KERNEL : USER,
 		.mark = marker(b, len),
-		.rep_size = rep_store_size(b, len),
 		.syscall = len == 2 && b[0] == 0x0f && b[1] == 0x05,
 		.probe = probe_index(vaddr),
 	};
+
+	k.rep_size = rep_store_size(b, len, &k.rep_accesses);
 	return k;
 }
 
@@ -334,10 +351,26 @@ static void exec_inline(struct qemu_plugin_insn *insn, uint64_t *p, uint64_t v)
 	qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, p, v);
 }
 
-static void store_inline(struct qemu_plugin_insn *insn, uint64_t *p, uint64_t v)
+/*
+ * On every memory access of insn, loads included: 7.2 compares the filter
+ * QEMU_PLUGIN_MEM_W with the access's enum value plus one (plugin-gen.c's
+ * op_rw), so a store-only inline op also runs on loads.
+ */
+static void access_inline(struct qemu_plugin_insn *insn, uint64_t *p, uint64_t v)
 {
-	qemu_plugin_register_vcpu_mem_inline(insn, QEMU_PLUGIN_MEM_W,
+	qemu_plugin_register_vcpu_mem_inline(insn, QEMU_PLUGIN_MEM_RW,
 					     QEMU_PLUGIN_INLINE_ADD_U64, p, v);
+}
+
+/* Per access: what adds up to 2 per iteration and 2 x size bytes. */
+static unsigned int access_iters2(const struct insn_kind *k)
+{
+	return 2 / k->rep_accesses;
+}
+
+static unsigned int access_bytes2(const struct insn_kind *k)
+{
+	return 2 * k->rep_size / k->rep_accesses;
 }
 
 static void instrument_inline(struct qemu_plugin_insn *insn, const struct insn_kind *k)
@@ -347,8 +380,8 @@ static void instrument_inline(struct qemu_plugin_insn *insn, const struct insn_k
 	exec_inline(insn, &sc->insns, 1);
 	if (k->rep_size) {
 		exec_inline(insn, &sc->rep_execs, 1);
-		store_inline(insn, &sc->rep_iters, 1);
-		store_inline(insn, &sc->rep_bytes, k->rep_size);
+		access_inline(insn, &sc->rep_iters2, access_iters2(k));
+		access_inline(insn, &sc->rep_bytes2, access_bytes2(k));
 	}
 	if (k->syscall)
 		exec_inline(insn, &inline_counts.syscalls, 1);
@@ -372,14 +405,14 @@ static void on_insn_percpu(unsigned int vcpu_index, void *udata)
 		counter_add(&c->probes[probe - 1], 1);
 }
 
-static void on_store_percpu(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
-			    uint64_t vaddr, void *udata)
+static void on_access_percpu(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
+			     uint64_t vaddr, void *udata)
 {
 	unsigned int f = GPOINTER_TO_UINT(udata);
 	struct side_counts *sc = &slots[vcpu_index % SLOTS].c.side[f & PERCPU_KERNEL];
 
-	counter_add(&sc->rep_iters, 1);
-	counter_add(&sc->rep_bytes, f >> STORE_SIZE_SHIFT);
+	counter_add(&sc->rep_iters2, (f >> ACCESS_ITERS_SHIFT) & 3);
+	counter_add(&sc->rep_bytes2, f >> ACCESS_BYTES_SHIFT);
 }
 
 static void instrument_percpu(struct qemu_plugin_insn *insn, const struct insn_kind *k)
@@ -387,9 +420,12 @@ static void instrument_percpu(struct qemu_plugin_insn *insn, const struct insn_k
 	unsigned int f = k->side == KERNEL ? PERCPU_KERNEL : 0;
 
 	if (k->rep_size) {
-		qemu_plugin_register_vcpu_mem_cb(insn, on_store_percpu,
-			QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W,
-			GUINT_TO_POINTER(f | k->rep_size << STORE_SIZE_SHIFT));
+		unsigned int a = f | access_iters2(k) << ACCESS_ITERS_SHIFT |
+				 access_bytes2(k) << ACCESS_BYTES_SHIFT;
+
+		qemu_plugin_register_vcpu_mem_cb(insn, on_access_percpu,
+			QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW,
+			GUINT_TO_POINTER(a));
 		f |= PERCPU_REP;
 	}
 	if (k->syscall)
