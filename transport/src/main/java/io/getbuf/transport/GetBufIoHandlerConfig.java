@@ -11,7 +11,7 @@ public final class GetBufIoHandlerConfig {
     private int cqSize;
     private GetBufBufferRingConfig bufferRing;
     private boolean singleIssuer = true;
-    private int registeredBuffers = 64;
+    private int registeredBuffers = 256;
     private int fileChunks = 16;
     private int fileChunkSize = 256 * 1024;
     private int getBufChunkSize = 256 * 1024;
@@ -83,7 +83,9 @@ public final class GetBufIoHandlerConfig {
 
     /**
      * Slots of the ring's registered-buffer table (registered on first use). The first {@link #setFileChunks}
-     * hold the chunks READ_FIXED file transfers read into. Default 64.
+     * hold the chunks READ_FIXED file transfers read into. Default 256: 240 user slots after the default chunks, of
+     * which GET_BUF transfers may hold 120, four per transfer (with 64, 16 busy connections held every transfer slot
+     * and the rest of their bodies went by sendfile). A sparse table's empty slot costs the kernel a pointer.
      *
      * @param slots table slots, at least {@link #fileChunks()} ({@link GetBufIoHandler#newFactory(GetBufIoHandlerConfig)}
      *              refuses fewer with an {@link IllegalArgumentException}); the slots after the file chunks hold
