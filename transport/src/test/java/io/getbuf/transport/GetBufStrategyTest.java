@@ -288,6 +288,53 @@ class GetBufStrategyTest {
         }
     }
     /**
+     * Sixteen keep-alive-sized transfers in flight on one loop with the default table all go by GET_BUF: each holds up
+     * to four slots while its socket is full, and the default leaves transfers enough of them. With the old default
+     * of 64 slots (24 for transfers) most of the sixteen found none and went on by SENDFILE, which the in-VM benchmark
+     * showed at 16 connections.
+     */
+    @Test
+    void sixteenConcurrentTransfersGoByGetBufWithTheDefaultTable() throws Exception {
+        EventLoopGroup loop = Fixtures.getbuf(1, new GetBufIoHandlerConfig());
+        try {
+            long size = 4L << 20;
+            int transfers = 16;
+            List<ChannelFuture> writes = new ArrayList<>();
+            Channel server = serve(loop, patternFile(dir, size), writes);
+            List<Channel> peers = new ArrayList<>();
+            List<FileTransferTest.Checker> checkers = new ArrayList<>();
+            try {
+                // all connected before any is read to the end: their sockets fill, and the chains wait in flight
+                for (int i = 0; i < transfers; i++) {
+                    FileTransferTest.Checker checker = new FileTransferTest.Checker(size, FileTransferTest::patternAt);
+                    checkers.add(checker);
+                    peers.add(new Bootstrap().group(clients).channel(NioSocketChannel.class).handler(checker)
+                            .connect(server.localAddress()).sync().channel());
+                }
+                for (FileTransferTest.Checker checker : checkers) {
+                    assertEquals(size, checker.done.get(90, TimeUnit.SECONDS));
+                }
+            } finally {
+                for (Channel peer : peers) {
+                    peer.close().sync();
+                }
+                server.close().sync();
+            }
+            awaitWrites(writes);
+            GetBufFileSendStats stats = GetBufIoHandler.fileSendStats(loop.next());
+            assertEquals(transfers * size, stats.totalBytes(), stats.toString());
+            if (patched()) {
+                assertEquals(0, stats.fallbacks(GetBufFileStrategy.GET_BUF), "no transfer went on by another "
+                        + "strategy: " + stats);
+                assertEquals(transfers * size, stats.bytes(GetBufFileStrategy.GET_BUF), stats.toString());
+            }
+            LentPages.assertSlotsEmpty(loop);
+        } finally {
+            Fixtures.shutdown(loop);
+        }
+    }
+
+    /**
      * With {@code kernel.io_uring_get_buf_max_mb} at 1 (its least) the ring may hold 1 MiB lent: a GET_BUF of a 2 MiB
      * chunk finds no room ({@code -ENOBUFS}), so the 3 MiB region goes on by SENDFILE, and a 2 MiB
      * {@link GetBufFiles#read} is read by READ_FIXED instead. Neither fails, every byte arrives. (A chain of smaller
