@@ -84,8 +84,9 @@ public final class GetBufIoHandlerConfig {
     /**
      * Slots of the ring's registered-buffer table (registered on first use). The first {@link #setFileChunks}
      * hold the chunks READ_FIXED file transfers read into. Default 256: 240 user slots after the default chunks, of
-     * which GET_BUF transfers may hold 120, four per transfer (with 64, 16 busy connections held every transfer slot
-     * and the rest of their bodies went by sendfile). A sparse table's empty slot costs the kernel a pointer.
+     * which GET_BUF transfers may hold 120, up to four each (with the old default of 64 they could hold 24, and a
+     * benchmark at 16 connections sent part of its bodies by sendfile). A sparse table's empty slot costs the kernel
+     * a pointer.
      *
      * @param slots table slots, at least {@link #fileChunks()} ({@link GetBufIoHandler#newFactory(GetBufIoHandlerConfig)}
      *              refuses fewer with an {@link IllegalArgumentException}); the slots after the file chunks hold
