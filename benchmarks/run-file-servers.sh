@@ -116,6 +116,7 @@ while (($#)); do
   shift
 done
 [[ $client == getbuf-load || $client == wrk ]] || { echo "--client: getbuf-load or wrk" >&2; exit 2; }
+[[ $client_busy == 0 || $client == getbuf-load ]] || { echo "--client-busy-poll: getbuf-load only" >&2; exit 2; }
 if [[ -z $out ]]; then
   if ((quick)); then out="$here/target/file-server-results"; else out="$here/results"; fi
 fi
